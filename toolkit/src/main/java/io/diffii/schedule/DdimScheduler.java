@@ -1,7 +1,7 @@
 package io.diffii.schedule;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -21,7 +21,8 @@ import java.util.Random;
  *
  * <p>Pure math on arrays: it never calls a model. {@link #timesteps(int)} fixes the step count that
  * later {@code step} calls use, so an instance is stateful and not thread-safe. Arrays returned
- * live in the manager of the {@code sample} argument; intermediates are freed before returning.
+ * live in the manager of the {@code sample} argument; intermediates are closed before returning
+ * (each call runs in its own {@link NDScope}).
  */
 public final class DdimScheduler {
 
@@ -131,8 +132,8 @@ public final class DdimScheduler {
 
   /** Returns x_{t−Δ} with stochasticity η ≥ 0 and noise z drawn from {@code random}. */
   public NDArray step(NDArray modelOutput, int t, NDArray sample, double eta, Random random) {
-    try (NDManager scope = sample.getManager().newSubManager()) {
-      NDArray noise = GaussianNoise.sample(scope, sample.getShape(), sample.getDataType(), random);
+    try (NDArray noise =
+        GaussianNoise.sample(sample.getManager(), sample.getShape(), sample.getDataType(), random)) {
       return step(modelOutput, t, sample, eta, noise);
     }
   }
@@ -143,7 +144,12 @@ public final class DdimScheduler {
    */
   public NDArray predictOriginal(NDArray modelOutput, int t, NDArray sample) {
     checkTimestep(t);
-    return predictOriginal(modelOutput, sample, alphasCumprod[t], config);
+    checkShapes(modelOutput, sample, null);
+    try (NDScope scope = new NDScope()) {
+      NDArray predOriginalSample = predictOriginal(modelOutput, sample, alphasCumprod[t], config);
+      NDScope.unregister(predOriginalSample);
+      return predOriginalSample;
+    }
   }
 
   /**
@@ -159,6 +165,36 @@ public final class DdimScheduler {
       double sigma,
       NDArray noise,
       DdimConfig config) {
+    checkShapes(modelOutput, sample, noise);
+    try (NDScope scope = new NDScope()) {
+      // 1. x̂_0 = (x − √(1−ᾱ_from)·ε)/√ᾱ_from, clipped if configured
+      NDArray predOriginalSample = predictOriginal(modelOutput, sample, alphaBarFrom, config);
+      // 2. direction pointing to x: √(1 − ᾱ_to − σ²)·ε
+      NDArray direction = modelOutput.mul(Math.sqrt(1 - alphaBarTo - sigma * sigma));
+      // 3. x' = √ᾱ_to·x̂_0 + direction (+ σ·z)
+      NDArray result = predOriginalSample.mul(Math.sqrt(alphaBarTo)).add(direction);
+      if (noise != null) {
+        result = result.add(noise.mul(sigma));
+      }
+      NDScope.unregister(result);
+      return result;
+    }
+  }
+
+  /**
+   * x̂_0 = (x − √(1−ᾱ)·ε)/√ᾱ, clipped to ±{@code clip_sample_range} if configured; its
+   * intermediates belong to the caller's {@link NDScope}.
+   */
+  private static NDArray predictOriginal(
+      NDArray modelOutput, NDArray sample, double alphaBar, DdimConfig config) {
+    NDArray predOriginalSample =
+        sample.sub(modelOutput.mul(Math.sqrt(1 - alphaBar))).div(Math.sqrt(alphaBar));
+    return config.clipSample()
+        ? predOriginalSample.clip(-config.clipSampleRange(), config.clipSampleRange())
+        : predOriginalSample;
+  }
+
+  private static void checkShapes(NDArray modelOutput, NDArray sample, NDArray noise) {
     if (!modelOutput.getShape().equals(sample.getShape())) {
       throw new IllegalArgumentException(
           "model output "
@@ -170,41 +206,6 @@ public final class DdimScheduler {
     if (noise != null && !noise.getShape().equals(sample.getShape())) {
       throw new IllegalArgumentException(
           "noise " + noise.getShape() + " and sample " + sample.getShape() + " differ in shape");
-    }
-    NDManager parent = sample.getManager();
-    try (NDManager scope = parent.newSubManager()) {
-      modelOutput.tempAttach(scope);
-      sample.tempAttach(scope);
-      // 1. x̂_0 = (x − √(1−ᾱ_from)·ε)/√ᾱ_from, clipped if configured
-      NDArray predOriginalSample = predictOriginal(modelOutput, sample, alphaBarFrom, config);
-      // 2. direction pointing to x: √(1 − ᾱ_to − σ²)·ε
-      NDArray direction = modelOutput.mul(Math.sqrt(1 - alphaBarTo - sigma * sigma));
-      // 3. x' = √ᾱ_to·x̂_0 + direction (+ σ·z)
-      NDArray result = predOriginalSample.mul(Math.sqrt(alphaBarTo)).add(direction);
-      if (noise != null) {
-        noise.tempAttach(scope);
-        result = result.add(noise.mul(sigma));
-      }
-      result.attach(parent);
-      return result;
-    }
-  }
-
-  /** x̂_0 = (x − √(1−ᾱ)·ε)/√ᾱ, clipped to ±{@code clip_sample_range} if configured. */
-  static NDArray predictOriginal(
-      NDArray modelOutput, NDArray sample, double alphaBar, DdimConfig config) {
-    NDManager parent = sample.getManager();
-    try (NDManager scope = parent.newSubManager()) {
-      modelOutput.tempAttach(scope);
-      sample.tempAttach(scope);
-      NDArray predOriginalSample =
-          sample.sub(modelOutput.mul(Math.sqrt(1 - alphaBar))).div(Math.sqrt(alphaBar));
-      if (config.clipSample()) {
-        predOriginalSample =
-            predOriginalSample.clip(-config.clipSampleRange(), config.clipSampleRange());
-      }
-      predOriginalSample.attach(parent);
-      return predOriginalSample;
     }
   }
 

@@ -2,6 +2,7 @@ package io.diffii.schedule;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
@@ -30,9 +31,9 @@ public final class GaussianNoise {
     for (int i = 0; i < values.length; i++) {
       values[i] = random.nextGaussian();
     }
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray noise = scope.create(values, shape).toType(dataType, false);
-      noise.attach(manager);
+    try (NDScope scope = new NDScope()) {
+      NDArray noise = manager.create(values, shape).toType(dataType, false);
+      NDScope.unregister(noise);
       return noise;
     }
   }

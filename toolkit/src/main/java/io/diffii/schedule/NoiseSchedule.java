@@ -2,6 +2,7 @@ package io.diffii.schedule;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.schedule.DdimConfig.BetaSchedule;
 import java.util.Arrays;
@@ -84,13 +85,10 @@ public final class NoiseSchedule {
   public NDArray addNoise(NDArray original, NDArray noise, int t) {
     checkShapes(original, noise);
     double alphaBar = alphaBar(t);
-    NDManager parent = original.getManager();
-    try (NDManager scope = parent.newSubManager()) {
-      original.tempAttach(scope);
-      noise.tempAttach(scope);
+    try (NDScope scope = new NDScope()) {
       NDArray noised =
           original.mul(Math.sqrt(alphaBar)).add(noise.mul(Math.sqrt(1 - alphaBar)));
-      noised.attach(parent);
+      NDScope.unregister(noised);
       return noised;
     }
   }
@@ -117,14 +115,12 @@ public final class NoiseSchedule {
     Arrays.fill(perSample, 1);
     perSample[0] = timesteps.length;
     Shape coefficientShape = new Shape(perSample);
-    NDManager parent = original.getManager();
-    try (NDManager scope = parent.newSubManager()) {
-      original.tempAttach(scope);
-      noise.tempAttach(scope);
-      NDArray a = scope.create(signal, coefficientShape).toType(original.getDataType(), false);
-      NDArray b = scope.create(noiseScale, coefficientShape).toType(original.getDataType(), false);
+    NDManager manager = original.getManager();
+    try (NDScope scope = new NDScope()) {
+      NDArray a = manager.create(signal, coefficientShape).toType(original.getDataType(), false);
+      NDArray b = manager.create(noiseScale, coefficientShape).toType(original.getDataType(), false);
       NDArray noised = original.mul(a).add(noise.mul(b));
-      noised.attach(parent);
+      NDScope.unregister(noised);
       return noised;
     }
   }

@@ -2,6 +2,7 @@ package io.diffii.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -278,6 +279,9 @@ class DdimSchedulerTest {
       assertEquals(before + 1, run.getManagedArrays().size());
       assertEquals(run, next.getManager());
       assertEquals(run, x.getManager());
+      scheduler.step(x, 961, x);
+      assertEquals(before + 2, run.getManagedArrays().size());
+      assertFalse(x.isReleased());
     }
   }
 }
