@@ -9,11 +9,11 @@ import java.util.Random;
  * Diff-II's random circle interpolation between two inversions a = I_a and b = I_b (paper Sec.
  * 3.2.2), with its two arcs and plain linear interpolation.
  *
- * <p>θ is the angle between a and b over the whole flattened tensor. The circle of Eq. 5,
- * \(Z = \frac{\sin((1+\lambda)\theta)}{\sin\theta} a - \frac{\sin(\lambda\theta)}{\sin\theta} b\),
- * runs from a (λ = 0) the long way round, through b at λ = 2π/θ − 1 (the spherical extrapolation
- * arc of Eq. 7), and back along the short arc (the spherical interpolation of Eq. 6) to a at λ =
- * 2π/θ. It equals Eq. 6 at −λ. When ‖a‖ = ‖b‖ every point of the circle has that norm.
+ * <p>θ is the angle between a and b over the whole flattened tensor. The circle of Eq. 5, \(Z =
+ * \frac{\sin((1+\lambda)\theta)}{\sin\theta} a - \frac{\sin(\lambda\theta)}{\sin\theta} b\), runs
+ * from a (λ = 0) the long way round, through b at λ = 2π/θ − 1 (the spherical extrapolation arc of
+ * Eq. 7), and back along the short arc (the spherical interpolation of Eq. 6) to a at λ = 2π/θ. It
+ * equals Eq. 6 at −λ. When ‖a‖ = ‖b‖ every point of the circle has that norm.
  *
  * <p>Arrays may have any shape (a and b the same); results have a's type and manager. Scalars are
  * computed in double, and so is the combination, which is cast back to a's type at the end.
@@ -23,8 +23,8 @@ import java.util.Random;
  *
  * <ul>
  *   <li>θ ≈ 0 (parallel, e.g. identical latents): the θ → 0 limits, {@code circle} and {@code
- *       extrapolate} (1+λ)·a − λ·b and {@code spherical} (1−λ)·a + λ·b; for identical latents
- *       every one is a.
+ *       extrapolate} (1+λ)·a − λ·b and {@code spherical} (1−λ)·a + λ·b; for identical latents every
+ *       one is a.
  *   <li>θ ≈ π (antipodal): no limit exists, so every method returns a copy of a.
  *   <li>{@link #random} returns a copy of a with λ = 0 in both cases.
  * </ul>
@@ -69,8 +69,8 @@ public final class CircleInterpolation {
   }
 
   /**
-   * Returns Eq. 5, Z = sin((1+λ)θ)/sin θ · a − sin(λθ)/sin θ · b, for any λ (the circle has
-   * period 2π/θ): λ = 0 gives a, λ = 2π/θ − 1 gives b, λ = 2π/θ gives a again.
+   * Returns Eq. 5, Z = sin((1+λ)θ)/sin θ · a − sin(λθ)/sin θ · b, for any λ (the circle has period
+   * 2π/θ): λ = 0 gives a, λ = 2π/θ − 1 gives b, λ = 2π/θ gives a again.
    */
   public static NDArray circle(NDArray a, NDArray b, double lambda) {
     double theta = angle(a, b);
@@ -87,7 +87,8 @@ public final class CircleInterpolation {
    */
   public static NDArray spherical(NDArray a, NDArray b, double lambda) {
     if (!(lambda >= 0 && lambda <= 1)) {
-      throw new IllegalArgumentException("spherical interpolation needs λ in [0, 1], got " + lambda);
+      throw new IllegalArgumentException(
+          "spherical interpolation needs λ in [0, 1], got " + lambda);
     }
     double theta = angle(a, b);
     double sin = Math.sin(theta);
@@ -150,7 +151,13 @@ public final class CircleInterpolation {
     double norm = Math.sqrt(x.square().sum().getDouble());
     if (!(norm > 0) || Double.isInfinite(norm)) {
       throw new IllegalArgumentException(
-          "latent " + name + " of shape " + x.getShape() + " has norm " + norm + "; need a finite, non-zero norm");
+          "latent "
+              + name
+              + " of shape "
+              + x.getShape()
+              + " has norm "
+              + norm
+              + "; need a finite, non-zero norm");
     }
     return norm;
   }

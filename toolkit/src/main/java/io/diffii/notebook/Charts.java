@@ -27,7 +27,13 @@ public final class Charts {
       throw new IllegalArgumentException("chart '" + title + "' needs at least one series");
     }
     XYChart chart =
-        new XYChartBuilder().width(640).height(400).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        new XYChartBuilder()
+            .width(640)
+            .height(400)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     series.forEach(
         (name, y) -> {
           if (y.length != x.length) {

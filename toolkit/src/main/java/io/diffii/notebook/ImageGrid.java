@@ -23,11 +23,11 @@ import java.util.Objects;
  *
  * <p>Layout: every cell is as large as the largest image times the scale factor (nearest-neighbour
  * scaling, so small images stay crisp), and at least as wide as the widest column label; smaller
- * images are centred; a row shorter than the longest leaves its last cells blank. Cells are separated and surrounded by {@code gap} white pixels, so
- * without labels the grid is {@code columns·cellWidth + (columns+1)·gap} wide and {@code
- * rows·cellHeight + (rows+1)·gap} high. Row labels add a column on the left as wide as the widest
- * label plus a 4-pixel margin either side; column labels add a band on top one text line plus a
- * 4-pixel margin high.
+ * images are centred; a row shorter than the longest leaves its last cells blank. Cells are
+ * separated and surrounded by {@code gap} white pixels, so without labels the grid is {@code
+ * columns·cellWidth + (columns+1)·gap} wide and {@code rows·cellHeight + (rows+1)·gap} high. Row
+ * labels add a column on the left as wide as the widest label plus a 4-pixel margin either side;
+ * column labels add a band on top one text line plus a 4-pixel margin high.
  */
 public final class ImageGrid {
 
@@ -62,7 +62,8 @@ public final class ImageGrid {
     for (int r = 0; r < rows.size(); r++) {
       List<BufferedImage> row = rows.get(r);
       if (row.isEmpty() || row.stream().anyMatch(Objects::isNull)) {
-        throw new IllegalArgumentException("row " + r + " of the image grid is empty or holds null");
+        throw new IllegalArgumentException(
+            "row " + r + " of the image grid is empty or holds null");
       }
       copy.add(List.copyOf(row));
     }
@@ -82,8 +83,8 @@ public final class ImageGrid {
   }
 
   /**
-   * Returns a grid of channel-first float images in [0, 1] (each C × H × W, C = 1 or 3), filled
-   * row by row with {@code columns} per row.
+   * Returns a grid of channel-first float images in [0, 1] (each C × H × W, C = 1 or 3), filled row
+   * by row with {@code columns} per row.
    */
   public static ImageGrid ofChw(
       int columns, List<float[]> images, int channels, int height, int width) {
@@ -100,7 +101,8 @@ public final class ImageGrid {
    */
   public static ImageGrid ofBatch(int columns, NDArray batch) {
     if (batch.getShape().dimension() != 4) {
-      throw new IllegalArgumentException("need an N × C × H × W array, got shape " + batch.getShape());
+      throw new IllegalArgumentException(
+          "need an N × C × H × W array, got shape " + batch.getShape());
     }
     List<BufferedImage> converted = new ArrayList<>();
     for (long i = 0; i < batch.getShape().get(0); i++) {
@@ -157,15 +159,23 @@ public final class ImageGrid {
   /** Returns the grid drawn as an RGB image. */
   public BufferedImage render() {
     FontMetrics metrics = metrics();
-    int widestImage = rows.stream().flatMap(List::stream).mapToInt(BufferedImage::getWidth).max().orElseThrow();
+    int widestImage =
+        rows.stream().flatMap(List::stream).mapToInt(BufferedImage::getWidth).max().orElseThrow();
     int widestColumnLabel = columnLabels.stream().mapToInt(metrics::stringWidth).max().orElse(0);
     int cellWidth = Math.max(scale * widestImage, widestColumnLabel);
     int cellHeight =
-        scale * rows.stream().flatMap(List::stream).mapToInt(BufferedImage::getHeight).max().orElseThrow();
+        scale
+            * rows.stream()
+                .flatMap(List::stream)
+                .mapToInt(BufferedImage::getHeight)
+                .max()
+                .orElseThrow();
     int left =
         rowLabels.isEmpty()
             ? 0
-            : LABEL_MARGIN + rowLabels.stream().mapToInt(metrics::stringWidth).max().orElse(0) + LABEL_MARGIN;
+            : LABEL_MARGIN
+                + rowLabels.stream().mapToInt(metrics::stringWidth).max().orElse(0)
+                + LABEL_MARGIN;
     int top = columnLabels.isEmpty() ? 0 : LABEL_MARGIN + metrics.getHeight();
     int width = left + columns() * cellWidth + (columns() + 1) * gap;
     int height = top + rows() * cellHeight + (rows() + 1) * gap;
@@ -177,7 +187,8 @@ public final class ImageGrid {
       g.fillRect(0, 0, width, height);
       g.setRenderingHint(
           RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(FONT);
       g.setColor(Color.BLACK);
       for (int r = 0; r < rows(); r++) {

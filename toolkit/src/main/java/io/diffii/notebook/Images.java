@@ -17,8 +17,8 @@ public final class Images {
   private Images() {}
 
   /**
-   * Returns an RGB image from a channel-first float array (C × H × W, row-major) with values in
-   * [0, 1]; C is 1 (grey) or 3 (RGB). Values outside [0, 1] are clamped, then rounded to 8 bits.
+   * Returns an RGB image from a channel-first float array (C × H × W, row-major) of values from 0
+   * to 1; C is 1 (grey) or 3 (RGB). Values outside [0, 1] are clamped, then rounded to 8 bits.
    */
   public static BufferedImage fromChw(float[] chw, int channels, int height, int width) {
     if (channels != 1 && channels != 3) {

@@ -88,7 +88,8 @@ public record DdimConfig(
       throw new IllegalArgumentException("beta_schedule and timestep_spacing must be given");
     }
     if (!(clipSampleRange > 0)) {
-      throw new IllegalArgumentException("clip_sample_range must be positive, got " + clipSampleRange);
+      throw new IllegalArgumentException(
+          "clip_sample_range must be positive, got " + clipSampleRange);
     }
     if (stepsOffset < 0) {
       throw new IllegalArgumentException("steps_offset must be >= 0, got " + stepsOffset);
@@ -127,8 +128,8 @@ public record DdimConfig(
    * too.
    *
    * @throws IOException when the file cannot be read
-   * @throws IllegalArgumentException naming the file and key when a value is malformed or asks
-   *     for an unsupported feature
+   * @throws IllegalArgumentException naming the file and key when a value is malformed or asks for
+   *     an unsupported feature
    */
   public static DdimConfig fromJson(Path file) throws IOException {
     JsonObject json;
@@ -149,7 +150,8 @@ public record DdimConfig(
           intValue(json, "num_train_timesteps", 1000),
           doubleValue(json, "beta_start", 0.0001),
           doubleValue(json, "beta_end", 0.02),
-          named(BetaSchedule.values(), stringValue(json, "beta_schedule", "linear"), "beta_schedule"),
+          named(
+              BetaSchedule.values(), stringValue(json, "beta_schedule", "linear"), "beta_schedule"),
           booleanValue(json, "clip_sample", true),
           doubleValue(json, "clip_sample_range", 1.0),
           booleanValue(json, "set_alpha_to_one", true),
@@ -164,7 +166,10 @@ public record DdimConfig(
     }
   }
 
-  /** Returns this config as diffusers writes a {@code DDIMScheduler}'s {@code scheduler_config.json}. */
+  /**
+   * Returns this config as diffusers writes a {@code DDIMScheduler}'s {@code
+   * scheduler_config.json}.
+   */
   public String toJson() {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("_class_name", "DDIMScheduler");

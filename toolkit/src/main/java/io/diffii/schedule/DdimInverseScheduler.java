@@ -4,14 +4,14 @@ import ai.djl.ndarray.NDArray;
 import io.diffii.schedule.DdimConfig.TimestepSpacing;
 
 /**
- * DDIM inversion (the paper's Eq. 4) with the semantics of diffusers' {@code
- * DDIMInverseScheduler}: it runs the DDIM update of {@link DdimScheduler} backwards, from a clean
- * latent to the latent at the last timestep.
+ * DDIM inversion (the paper's Eq. 4) with the semantics of diffusers' {@code DDIMInverseScheduler}:
+ * it runs the DDIM update of {@link DdimScheduler} backwards, from a clean latent to the latent at
+ * the last timestep.
  *
  * <p>{@link #timesteps(int)} returns the sampler's timesteps in ascending order (for SD with 25
- * steps: 1, 41, …, 961). The step at timestep t moves the sample from the noise level of t − Δ (Δ =
- * ⌊T/n⌋; below 0: 1 if {@code set_alpha_to_one}, else ᾱ_0) to the level of t, with the noise
- * predicted at (x, t). So each inverse step evaluates the model at the same timestep as the
+ * steps: 1, 41, …, 961). With Δ = ⌊T/n⌋, the step at timestep t moves the sample from the noise
+ * level of t − Δ (below 0: 1 if {@code set_alpha_to_one}, else ᾱ_0) to the level of t, with the
+ * noise predicted at (x, t). So each inverse step evaluates the model at the same timestep as the
  * sampler step that undoes it, and moves between the same two levels: with SD's config the
  * inversion starts at ᾱ_0, where the sampler ends. Inversion is exact when the model's prediction
  * does not change along the step (the approximation ε_θ(x_{t−1}, t) ≈ ε_θ(x_t, t) of Eq. 4).
@@ -56,7 +56,8 @@ public final class DdimInverseScheduler {
   public int[] timesteps(int numInferenceSteps) {
     if (config.timestepSpacing() == TimestepSpacing.LINSPACE) {
       throw new IllegalArgumentException(
-          "the inverse scheduler supports timestep_spacing 'leading' and 'trailing', not 'linspace'");
+          "the inverse scheduler supports timestep_spacing 'leading' and 'trailing', not"
+              + " 'linspace'");
     }
     int[] timesteps = DdimScheduler.ascendingTimesteps(config, numInferenceSteps);
     this.numInferenceSteps = numInferenceSteps;

@@ -96,8 +96,7 @@ public final class DdimScheduler {
 
   /**
    * Returns x_{t−Δ} with stochasticity η ≥ 0 (η = 1 gives DDPM's posterior variance) and the given
-   * standard normal {@code noise} z, shaped like {@code sample}; null noise is allowed only for η =
-   * 0.
+   * standard normal {@code noise} z, shaped like {@code sample}. The noise may be null when η is 0.
    */
   public NDArray step(NDArray modelOutput, int t, NDArray sample, double eta, NDArray noise) {
     // Notation (variable → symbol in DDIM, Song et al. 2021; Δ = ⌊T/n⌋):
@@ -127,13 +126,15 @@ public final class DdimScheduler {
     double sigma =
         eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
     // 4. x_{t−Δ} = √ᾱ_{t−Δ}·x̂_0 + √(1−ᾱ_{t−Δ}−σ_t²)·ε + σ_t·z    (DDIM Eq. 12)
-    return update(modelOutput, sample, alphaBar, alphaBarPrev, sigma, eta > 0 ? noise : null, config);
+    return update(
+        modelOutput, sample, alphaBar, alphaBarPrev, sigma, eta > 0 ? noise : null, config);
   }
 
   /** Returns x_{t−Δ} with stochasticity η ≥ 0 and noise z drawn from {@code random}. */
   public NDArray step(NDArray modelOutput, int t, NDArray sample, double eta, Random random) {
     try (NDArray noise =
-        GaussianNoise.sample(sample.getManager(), sample.getShape(), sample.getDataType(), random)) {
+        GaussianNoise.sample(
+            sample.getManager(), sample.getShape(), sample.getDataType(), random)) {
       return step(modelOutput, t, sample, eta, noise);
     }
   }
@@ -223,7 +224,8 @@ public final class DdimScheduler {
     // The arithmetic follows numpy's in diffusers' set_timesteps; Math.rint rounds half to even as
     // np.round does.
     double trailingRatio = trainSteps / (double) numInferenceSteps;
-    double linspaceStep = numInferenceSteps == 1 ? 0 : (trainSteps - 1) / (double) (numInferenceSteps - 1);
+    double linspaceStep =
+        numInferenceSteps == 1 ? 0 : (trainSteps - 1) / (double) (numInferenceSteps - 1);
     for (int i = 0; i < numInferenceSteps; i++) {
       timesteps[i] =
           switch (config.timestepSpacing()) {

@@ -16,7 +16,11 @@ public final class Guidance {
   public static NDArray guidance(NDArray uncond, NDArray cond, double scale) {
     if (!uncond.getShape().equals(cond.getShape())) {
       throw new IllegalArgumentException(
-          "unconditional " + uncond.getShape() + " and conditional " + cond.getShape() + " predictions differ in shape");
+          "unconditional "
+              + uncond.getShape()
+              + " and conditional "
+              + cond.getShape()
+              + " predictions differ in shape");
     }
     try (NDScope scope = new NDScope()) {
       NDArray guided = uncond.add(cond.sub(uncond).mul(scale));

@@ -9,7 +9,8 @@ import java.util.Arrays;
 
 /**
  * The forward (noising) process of a diffusion model: β_t, ᾱ_t = ∏_{s≤t}(1 − β_s), and the noised
- * sample of the paper's Eq. 1, \(x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon\).
+ * sample of the paper's Eq. 1, \(x_t = \sqrt{\bar\alpha_t}\,x_0 +
+ * \sqrt{1-\bar\alpha_t}\,\epsilon\).
  *
  * <p>Tables are computed in double; diffusers computes them in float32, so values agree to about
  * 1e-7 relative. Timesteps index the tables: t ∈ [0, T).
@@ -23,7 +24,8 @@ public final class NoiseSchedule {
    * Builds the schedule: linear, β_t = linspace(β₀, β₁, T)_t, or scaled-linear, β_t = linspace(√β₀,
    * √β₁, T)_t².
    */
-  public NoiseSchedule(BetaSchedule schedule, double betaStart, double betaEnd, int numTrainTimesteps) {
+  public NoiseSchedule(
+      BetaSchedule schedule, double betaStart, double betaEnd, int numTrainTimesteps) {
     if (numTrainTimesteps < 2 || !(betaStart > 0 && betaStart <= betaEnd && betaEnd < 1)) {
       throw new IllegalArgumentException(
           "need T >= 2 and 0 < beta_start <= beta_end < 1, got T "
@@ -42,7 +44,8 @@ public final class NoiseSchedule {
           switch (schedule) {
             case LINEAR -> betaStart + fraction * (betaEnd - betaStart);
             case SCALED_LINEAR -> {
-              double root = Math.sqrt(betaStart) + fraction * (Math.sqrt(betaEnd) - Math.sqrt(betaStart));
+              double root =
+                  Math.sqrt(betaStart) + fraction * (Math.sqrt(betaEnd) - Math.sqrt(betaStart));
               yield root * root;
             }
           };
@@ -79,15 +82,15 @@ public final class NoiseSchedule {
   }
 
   /**
-   * Returns the noised sample of Eq. 1, \(\sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon\),
-   * for one timestep shared by the whole batch; in the manager and type of {@code original}.
+   * Returns the noised sample of Eq. 1, \(\sqrt{\bar\alpha_t}\,x_0 +
+   * \sqrt{1-\bar\alpha_t}\,\epsilon\), for one timestep shared by the whole batch; in the manager
+   * and type of {@code original}.
    */
   public NDArray addNoise(NDArray original, NDArray noise, int t) {
     checkShapes(original, noise);
     double alphaBar = alphaBar(t);
     try (NDScope scope = new NDScope()) {
-      NDArray noised =
-          original.mul(Math.sqrt(alphaBar)).add(noise.mul(Math.sqrt(1 - alphaBar)));
+      NDArray noised = original.mul(Math.sqrt(alphaBar)).add(noise.mul(Math.sqrt(1 - alphaBar)));
       NDScope.unregister(noised);
       return noised;
     }
@@ -102,7 +105,11 @@ public final class NoiseSchedule {
     Shape shape = original.getShape();
     if (shape.dimension() == 0 || shape.get(0) != timesteps.length) {
       throw new IllegalArgumentException(
-          "need one timestep per batch element: original " + shape + ", " + timesteps.length + " timesteps");
+          "need one timestep per batch element: original "
+              + shape
+              + ", "
+              + timesteps.length
+              + " timesteps");
     }
     double[] signal = new double[timesteps.length];
     double[] noiseScale = new double[timesteps.length];
@@ -118,7 +125,8 @@ public final class NoiseSchedule {
     NDManager manager = original.getManager();
     try (NDScope scope = new NDScope()) {
       NDArray a = manager.create(signal, coefficientShape).toType(original.getDataType(), false);
-      NDArray b = manager.create(noiseScale, coefficientShape).toType(original.getDataType(), false);
+      NDArray b =
+          manager.create(noiseScale, coefficientShape).toType(original.getDataType(), false);
       NDArray noised = original.mul(a).add(noise.mul(b));
       NDScope.unregister(noised);
       return noised;
@@ -127,15 +135,18 @@ public final class NoiseSchedule {
 
   private void checkTimestep(int t) {
     if (t < 0 || t >= betas.length) {
-      throw new IllegalArgumentException(
-          "timestep " + t + " is outside [0, " + betas.length + ")");
+      throw new IllegalArgumentException("timestep " + t + " is outside [0, " + betas.length + ")");
     }
   }
 
   private static void checkShapes(NDArray original, NDArray noise) {
     if (!original.getShape().equals(noise.getShape())) {
       throw new IllegalArgumentException(
-          "original " + original.getShape() + " and noise " + noise.getShape() + " differ in shape");
+          "original "
+              + original.getShape()
+              + " and noise "
+              + noise.getShape()
+              + " differ in shape");
     }
   }
 }

@@ -5,10 +5,10 @@ package io.diffii.schedule;
  * the suffixed prompt is used at timesteps t ≥ T·(1 − s) and the plain prompt below.
  *
  * <p>So the split ratio s is the fraction of the trajectory, counted from pure noise, that the
- * suffix steers: s = 0 never uses the suffix, s = 1 always does. With SD's 25 steps (961 … 1) and
- * s = 0.3 the suffix is used at the 7 timesteps 961 … 721 (those ≥ 700). The paper's sentence
- * "the first stage includes time steps from T to sT" says the opposite; its Figure 7 (larger s,
- * more diversity) agrees with the implementation, which this project follows.
+ * suffix steers: s = 0 never uses the suffix, s = 1 always does. Example: SD's 25 steps run 961 …
+ * 1; at s = 0.3 the 7 timesteps 961 … 721 (those ≥ 700) use the suffix. The paper's sentence "the
+ * first stage includes time steps from T to sT" says the opposite; its Figure 7 (larger s, more
+ * diversity) agrees with the implementation, which this project follows.
  *
  * @param splitRatio s ∈ [0, 1]
  * @param numTrainTimesteps T, the scheduler's number of training timesteps
@@ -21,7 +21,8 @@ public record TwoStageRule(double splitRatio, int numTrainTimesteps) {
       throw new IllegalArgumentException("split ratio s must be in [0, 1], got " + splitRatio);
     }
     if (numTrainTimesteps < 1) {
-      throw new IllegalArgumentException("num_train_timesteps must be positive, got " + numTrainTimesteps);
+      throw new IllegalArgumentException(
+          "num_train_timesteps must be positive, got " + numTrainTimesteps);
     }
   }
 

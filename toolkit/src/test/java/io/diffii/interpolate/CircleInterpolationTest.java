@@ -38,7 +38,11 @@ class CircleInterpolationTest {
   }
 
   private static double maxAbsDiff(NDArray x, NDArray y) {
-    return x.toType(DataType.FLOAT64, false).sub(y.toType(DataType.FLOAT64, false)).abs().max().getDouble();
+    return x.toType(DataType.FLOAT64, false)
+        .sub(y.toType(DataType.FLOAT64, false))
+        .abs()
+        .max()
+        .getDouble();
   }
 
   private static double norm(NDArray x) {
@@ -189,7 +193,8 @@ class CircleInterpolationTest {
     assertThrows(IllegalArgumentException.class, () -> CircleInterpolation.spherical(a, a, 1.5));
     NDArray b = gaussian(2, DataType.FLOAT32);
     double end = 2 * Math.PI / CircleInterpolation.angle(a, b) - 1;
-    assertThrows(IllegalArgumentException.class, () -> CircleInterpolation.extrapolate(a, b, end + 0.1));
+    assertThrows(
+        IllegalArgumentException.class, () -> CircleInterpolation.extrapolate(a, b, end + 0.1));
     NDArray nan = a.duplicate();
     nan.set(new NDIndex("0, 0, 0"), Float.NaN);
     assertThrows(IllegalArgumentException.class, () -> CircleInterpolation.angle(nan, b));

@@ -61,7 +61,8 @@ class ImageGridTest {
   @Test
   void imagesLandInTheirCellsAndSmallerOnesAreCentred() {
     List<List<BufferedImage>> rows =
-        List.of(List.of(solid(4, 4, 0xFF0000), solid(2, 2, 0x00FF00)), List.of(solid(4, 4, 0x0000FF)));
+        List.of(
+            List.of(solid(4, 4, 0xFF0000), solid(2, 2, 0x00FF00)), List.of(solid(4, 4, 0x0000FF)));
     BufferedImage image = ImageGrid.of(rows).withGap(1).withScale(2).render();
     assertEquals(2 * 8 + 3, image.getWidth());
     assertEquals(0xFF0000, image.getRGB(1, 1) & 0xFFFFFF);
@@ -82,12 +83,14 @@ class ImageGridTest {
     int dy = labelled.getHeight() - bare.getHeight();
     assertEquals(bare.getRGB(2 + 40, 2 + 40), labelled.getRGB(dx + 2 + 40, dy + 2 + 40));
     assertThrows(IllegalArgumentException.class, () -> plain.withRowLabels(List.of("one")));
-    assertThrows(IllegalArgumentException.class, () -> plain.withColumnLabels(List.of("a", "b", "c")));
+    assertThrows(
+        IllegalArgumentException.class, () -> plain.withColumnLabels(List.of("a", "b", "c")));
   }
 
   @Test
   void pngRoundTripKeepsEveryPixel(@TempDir Path dir) throws IOException {
-    ImageGrid grid = ImageGrid.of(3, solids(7, 5)).withScale(2).withRowLabels(List.of("x", "y", "z"));
+    ImageGrid grid =
+        ImageGrid.of(3, solids(7, 5)).withScale(2).withRowLabels(List.of("x", "y", "z"));
     BufferedImage rendered = grid.render();
     BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(grid.toPng()));
     assertPixelsEqual(rendered, decoded);
@@ -125,7 +128,8 @@ class ImageGridTest {
     assertEquals(expected.getWidth(), actual.getWidth());
     assertEquals(expected.getHeight(), actual.getHeight());
     assertArrayEquals(
-        expected.getRGB(0, 0, expected.getWidth(), expected.getHeight(), null, 0, expected.getWidth()),
+        expected.getRGB(
+            0, 0, expected.getWidth(), expected.getHeight(), null, 0, expected.getWidth()),
         actual.getRGB(0, 0, actual.getWidth(), actual.getHeight(), null, 0, actual.getWidth()));
   }
 }

@@ -38,12 +38,14 @@ class DdimConfigTest {
 
   @Test
   void diffusersSchedulerConfigReadsAsTheStableDiffusionPreset() throws IOException {
-    DdimConfig read = DdimConfig.fromJson(fixture("diffusers-tiny/scheduler/scheduler_config.json"));
+    DdimConfig read =
+        DdimConfig.fromJson(fixture("diffusers-tiny/scheduler/scheduler_config.json"));
     assertEquals(DdimConfig.stableDiffusion(), read);
   }
 
   @Test
-  void pndmConfigOfAStableDiffusionFolderReadsWithDdimDefaults(@TempDir Path dir) throws IOException {
+  void pndmConfigOfAStableDiffusionFolderReadsWithDdimDefaults(@TempDir Path dir)
+      throws IOException {
     Path file = dir.resolve("scheduler_config.json");
     Files.writeString(
         file,
@@ -58,7 +60,16 @@ class DdimConfigTest {
   @Test
   void writtenJsonReadsBack(@TempDir Path dir) throws IOException {
     DdimConfig config =
-        new DdimConfig(500, 0.0001, 0.02, BetaSchedule.LINEAR, true, 2.0, true, 0, "epsilon",
+        new DdimConfig(
+            500,
+            0.0001,
+            0.02,
+            BetaSchedule.LINEAR,
+            true,
+            2.0,
+            true,
+            0,
+            "epsilon",
             TimestepSpacing.TRAILING);
     Path file = dir.resolve("scheduler_config.json");
     Files.writeString(file, config.toJson());
@@ -91,11 +102,31 @@ class DdimConfigTest {
   void constructorRejectsInvalidValues() {
     assertThrows(
         IllegalArgumentException.class,
-        () -> new DdimConfig(1000, 0.02, 0.01, BetaSchedule.LINEAR, false, 1, false, 0, "epsilon",
-            TimestepSpacing.LEADING));
+        () ->
+            new DdimConfig(
+                1000,
+                0.02,
+                0.01,
+                BetaSchedule.LINEAR,
+                false,
+                1,
+                false,
+                0,
+                "epsilon",
+                TimestepSpacing.LEADING));
     assertThrows(
         IllegalArgumentException.class,
-        () -> new DdimConfig(1, 0.001, 0.01, BetaSchedule.LINEAR, false, 1, false, 0, "epsilon",
-            TimestepSpacing.LEADING));
+        () ->
+            new DdimConfig(
+                1,
+                0.001,
+                0.01,
+                BetaSchedule.LINEAR,
+                false,
+                1,
+                false,
+                0,
+                "epsilon",
+                TimestepSpacing.LEADING));
   }
 }

@@ -32,8 +32,17 @@ class DdimInverseSchedulerTest {
 
   private static DdimConfig sd(boolean setAlphaToOne, TimestepSpacing spacing) {
     DdimConfig sd = DdimConfig.stableDiffusion();
-    return new DdimConfig(1000, sd.betaStart(), sd.betaEnd(), sd.betaSchedule(), false, 1.0,
-        setAlphaToOne, 1, "epsilon", spacing);
+    return new DdimConfig(
+        1000,
+        sd.betaStart(),
+        sd.betaEnd(),
+        sd.betaSchedule(),
+        false,
+        1.0,
+        setAlphaToOne,
+        1,
+        "epsilon",
+        spacing);
   }
 
   /**
@@ -41,13 +50,17 @@ class DdimInverseSchedulerTest {
    * along such a model DDIM inversion is exact, so the round trip tests the schedulers alone.
    */
   private static BiFunction<NDArray, Integer, NDArray> conditioningModel(DataType type) {
-    NDArray w = GaussianNoise.sample(manager, new Shape(LATENT.size(), 8), DataType.FLOAT64, new Random(11));
+    NDArray w =
+        GaussianNoise.sample(
+            manager, new Shape(LATENT.size(), 8), DataType.FLOAT64, new Random(11));
     NDArray c = GaussianNoise.sample(manager, new Shape(8), DataType.FLOAT64, new Random(12));
     NDArray wc = w.matMul(c.reshape(8, 1)).reshape(LATENT).toType(type, false);
     return (x, t) -> wc.mul(t / 1000.0);
   }
 
-  /** Inverts {@code start} with n steps, samples back with n steps, returns max |result − start|. */
+  /**
+   * Inverts {@code start} with n steps, samples back with n steps, returns max |result − start|.
+   */
   private static double roundTrip(
       DdimConfig config, int steps, NDArray start, BiFunction<NDArray, Integer, NDArray> model) {
     DdimInverseScheduler inverse = new DdimInverseScheduler(config);
@@ -91,7 +104,8 @@ class DdimInverseSchedulerTest {
 
   @Test
   void inverseTimestepsAreTheSamplersReversed() {
-    for (TimestepSpacing spacing : new TimestepSpacing[] {TimestepSpacing.LEADING, TimestepSpacing.TRAILING}) {
+    for (TimestepSpacing spacing :
+        new TimestepSpacing[] {TimestepSpacing.LEADING, TimestepSpacing.TRAILING}) {
       for (int steps : new int[] {1, 7, 25, 50, 200}) {
         int[] forward = new DdimScheduler(sd(false, spacing)).timesteps(steps);
         int[] inverse = new DdimInverseScheduler(sd(false, spacing)).timesteps(steps);
@@ -122,7 +136,9 @@ class DdimInverseSchedulerTest {
   @Test
   void inversionThenSamplingReturnsTheStartInFloat32() {
     NDArray start = GaussianNoise.sample(manager, LATENT, DataType.FLOAT32, new Random(1));
-    double error = roundTrip(sd(false, TimestepSpacing.LEADING), 50, start, conditioningModel(DataType.FLOAT32));
+    double error =
+        roundTrip(
+            sd(false, TimestepSpacing.LEADING), 50, start, conditioningModel(DataType.FLOAT32));
     assertTrue(error < 1e-4, "float32 round trip error " + error);
   }
 

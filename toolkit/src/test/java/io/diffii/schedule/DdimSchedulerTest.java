@@ -164,8 +164,17 @@ class DdimSchedulerTest {
   void setAlphaToOneMakesTheLastStepReturnThePredictedOriginal() {
     DdimConfig sd = DdimConfig.stableDiffusion();
     DdimConfig toOne =
-        new DdimConfig(1000, sd.betaStart(), sd.betaEnd(), sd.betaSchedule(), false, 1.0, true, 1,
-            "epsilon", TimestepSpacing.LEADING);
+        new DdimConfig(
+            1000,
+            sd.betaStart(),
+            sd.betaEnd(),
+            sd.betaSchedule(),
+            false,
+            1.0,
+            true,
+            1,
+            "epsilon",
+            TimestepSpacing.LEADING);
     DdimScheduler scheduler = new DdimScheduler(toOne);
     scheduler.timesteps(25);
     NDArray x = gaussian(1, DataType.FLOAT64);
@@ -196,8 +205,7 @@ class DdimSchedulerTest {
     double b = alphaBar[481];
     double variance = (1 - b) / (1 - a) * (1 - a / b);
     NDArray x0 = x.sub(eps.mul(Math.sqrt(1 - a))).div(Math.sqrt(a));
-    NDArray expected =
-        x0.mul(Math.sqrt(b)).add(eps.mul(Math.sqrt(1 - b - eta * eta * variance)));
+    NDArray expected = x0.mul(Math.sqrt(b)).add(eps.mul(Math.sqrt(1 - b - eta * eta * variance)));
     assertTrue(maxAbsDiff(expected, scheduler.step(eps, 521, x, eta, zero)) < 1e-12);
   }
 
@@ -213,7 +221,8 @@ class DdimSchedulerTest {
     NDArray x = gaussian(1, DataType.FLOAT64);
     NDArray eps = gaussian(2, DataType.FLOAT64);
     NDArray z = gaussian(3, DataType.FLOAT64);
-    NDArray withoutNoise = scheduler.step(eps, 521, x, eta, manager.zeros(LATENT, DataType.FLOAT64));
+    NDArray withoutNoise =
+        scheduler.step(eps, 521, x, eta, manager.zeros(LATENT, DataType.FLOAT64));
     NDArray withNoise = scheduler.step(eps, 521, x, eta, z);
     assertTrue(maxAbsDiff(withNoise.sub(withoutNoise), z.mul(sigma)) < 1e-12);
   }
@@ -236,8 +245,17 @@ class DdimSchedulerTest {
   void clipSampleClampsThePredictedOriginal() {
     DdimConfig sd = DdimConfig.stableDiffusion();
     DdimConfig clipped =
-        new DdimConfig(1000, sd.betaStart(), sd.betaEnd(), sd.betaSchedule(), true, 0.5, false, 1,
-            "epsilon", TimestepSpacing.LEADING);
+        new DdimConfig(
+            1000,
+            sd.betaStart(),
+            sd.betaEnd(),
+            sd.betaSchedule(),
+            true,
+            0.5,
+            false,
+            1,
+            "epsilon",
+            TimestepSpacing.LEADING);
     DdimScheduler scheduler = new DdimScheduler(clipped);
     NDArray x = gaussian(1, DataType.FLOAT64).mul(10);
     NDArray x0 = scheduler.predictOriginal(gaussian(2, DataType.FLOAT64), 961, x);
@@ -263,8 +281,7 @@ class DdimSchedulerTest {
     assertEquals(DataType.FLOAT32, both.getDataType());
     assertTrue(maxAbsDiff(both.get(0), schedule.addNoise(x0.get(0), eps.get(0), 10)) < 1e-6);
     assertTrue(maxAbsDiff(both.get(1), schedule.addNoise(x0.get(1), eps.get(1), 900)) < 1e-6);
-    assertThrows(
-        IllegalArgumentException.class, () -> schedule.addNoise(x0, eps, new int[] {10}));
+    assertThrows(IllegalArgumentException.class, () -> schedule.addNoise(x0, eps, new int[] {10}));
   }
 
   @Test
