@@ -1,0 +1,66 @@
+package io.diffii.notebook;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * XChart charts rendered off-screen, for notebooks and files. Works with {@code
+ * java.awt.headless=true}; text needs a font installed (on Debian: {@code fontconfig} and {@code
+ * fonts-dejavu-core}).
+ */
+public final class Charts {
+
+  private Charts() {}
+
+  /** Returns a line chart of one or more series over shared x values, 640 × 400 pixels. */
+  public static XYChart line(
+      String title, String xTitle, String yTitle, double[] x, Map<String, double[]> series) {
+    if (series.isEmpty()) {
+      throw new IllegalArgumentException("chart '" + title + "' needs at least one series");
+    }
+    XYChart chart =
+        new XYChartBuilder()
+            .width(640)
+            .height(400)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    series.forEach(
+        (name, y) -> {
+          if (y.length != x.length) {
+            throw new IllegalArgumentException(
+                "series '" + name + "' has " + y.length + " values for " + x.length + " x values");
+          }
+          chart.addSeries(name, x, y);
+        });
+    return chart;
+  }
+
+  /** Returns the chart drawn as an image of its configured size. */
+  public static BufferedImage image(Chart<?, ?> chart) {
+    return BitmapEncoder.getBufferedImage(chart);
+  }
+
+  /** Returns the chart encoded as PNG. */
+  public static byte[] png(Chart<?, ?> chart) {
+    try {
+      return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the chart as PNG to {@code file}, creating parent folders, and returns the file. */
+  public static Path writePng(Chart<?, ?> chart, Path file) throws IOException {
+    return Images.writePng(image(chart), file);
+  }
+}
