@@ -41,9 +41,18 @@ final class Backgrounds {
     for (int y = 0; y < size; y++) {
       for (int x = 0; x < size; x++) {
         float drift = coarse[y * size + x];
-        float[] c = mix(new float[] {0.96f, 0.97f, 0.99f}, new float[] {0.70f, 0.74f, 0.82f}, drift * drift);
+        float[] c =
+            mix(
+                new float[] {0.96f, 0.97f, 0.99f},
+                new float[] {0.70f, 0.74f, 0.82f},
+                drift * drift);
         boolean sparkle = rng.nextDouble() < 0.02;
-        set(rgb, size, y, x, sparkle ? new float[] {1f, 1f, 1f} : add(c, 0.03f * (float) (rng.nextDouble() - 0.5)));
+        set(
+            rgb,
+            size,
+            y,
+            x,
+            sparkle ? new float[] {1f, 1f, 1f} : add(c, 0.03f * (float) (rng.nextDouble() - 0.5)));
       }
     }
   }
@@ -69,7 +78,8 @@ final class Backgrounds {
       for (int x = 0; x < size; x++) {
         double arg = fx * x + fy * y + phase + 3 * coarse[y * size + x];
         float crest = (float) Math.pow(0.5 + 0.5 * Math.sin(arg), 3);
-        float[] c = mix(new float[] {0.06f, 0.24f, 0.55f}, new float[] {0.50f, 0.70f, 0.92f}, crest);
+        float[] c =
+            mix(new float[] {0.06f, 0.24f, 0.55f}, new float[] {0.50f, 0.70f, 0.92f}, crest);
         set(rgb, size, y, x, add(c, 0.04f * (float) (rng.nextDouble() - 0.5)));
       }
     }
@@ -84,7 +94,8 @@ final class Backgrounds {
       for (int x = 0; x < size; x++) {
         double arg = fx * x + fy * y + phase + 2 * coarse[y * size + x];
         float ripple = 0.6f * (float) Math.pow(0.5 + 0.5 * Math.sin(arg), 2);
-        float[] c = mix(new float[] {0.87f, 0.77f, 0.57f}, new float[] {0.70f, 0.58f, 0.40f}, ripple);
+        float[] c =
+            mix(new float[] {0.87f, 0.77f, 0.57f}, new float[] {0.70f, 0.58f, 0.40f}, ripple);
         float grain = rng.nextDouble() < 0.06 ? -0.15f : 0.03f * (float) (rng.nextDouble() - 0.5);
         set(rgb, size, y, x, add(c, grain));
       }
@@ -97,7 +108,12 @@ final class Backgrounds {
     for (int s = 0; s < count; s++) {
       float bright = 0.75f + 0.25f * (float) rng.nextDouble();
       float warm = 0.1f * (float) rng.nextDouble();
-      set(rgb, size, rng.nextInt(size), rng.nextInt(size), new float[] {bright, bright, bright - warm});
+      set(
+          rgb,
+          size,
+          rng.nextInt(size),
+          rng.nextInt(size),
+          new float[] {bright, bright, bright - warm});
     }
   }
 
@@ -117,7 +133,8 @@ final class Backgrounds {
         int x0 = Math.min((int) gx, cells - 1);
         float tx = gx - x0;
         float top = lerp(grid[y0 * (cells + 1) + x0], grid[y0 * (cells + 1) + x0 + 1], tx);
-        float bottom = lerp(grid[(y0 + 1) * (cells + 1) + x0], grid[(y0 + 1) * (cells + 1) + x0 + 1], tx);
+        float bottom =
+            lerp(grid[(y0 + 1) * (cells + 1) + x0], grid[(y0 + 1) * (cells + 1) + x0 + 1], tx);
         out[y * size + x] = lerp(top, bottom, ty);
       }
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * CUB-200-2011 in its published layout: {@code classes.txt} ("class_id name", ids 1…200 in order),
  * {@code images.txt} ("image_id relative/path.jpg" under {@code images/}), {@code
- * image_class_labels.txt} ("image_id class_id") and {@code train_test_split.txt} ("image_id 1"
- * for train, "0" for test). Class names are kept as written ({@code 001.Black_footed_Albatross}).
+ * image_class_labels.txt} ("image_id class_id") and {@code train_test_split.txt} ("image_id 1" for
+ * train, "0" for test). Class names are kept as written ({@code 001.Black_footed_Albatross}).
  */
 public final class Cub200 {
 
@@ -30,14 +30,19 @@ public final class Cub200 {
         column(root.resolve("train_test_split.txt"), images, "is_training_image", 0, 1);
     List<Sample> train = new ArrayList<>();
     List<Sample> test = new ArrayList<>();
-    images.forEach((imageId, line) -> {
-      String path = line.fields(2, "\"<image id> <path>\"")[1];
-      Path file = TextLines.requireImage(line, root.resolve("images").resolve(path));
-      String id = ImageFolder.idOf(file.getFileName());
-      Sample s = ImageFolder.fileSample(
-          id, labels.get(imageId) - 1, Map.of(ImageDataset.IMAGE_ID, imageId.toString()), file);
-      (isTrain.get(imageId) == 1 ? train : test).add(s);
-    });
+    images.forEach(
+        (imageId, line) -> {
+          String path = line.fields(2, "\"<image id> <path>\"")[1];
+          Path file = TextLines.requireImage(line, root.resolve("images").resolve(path));
+          String id = ImageFolder.idOf(file.getFileName());
+          Sample s =
+              ImageFolder.fileSample(
+                  id,
+                  labels.get(imageId) - 1,
+                  Map.of(ImageDataset.IMAGE_ID, imageId.toString()),
+                  file);
+          (isTrain.get(imageId) == 1 ? train : test).add(s);
+        });
     return Split.of(new ImageDataset(classes, train), new ImageDataset(classes, test));
   }
 
@@ -80,10 +85,19 @@ public final class Cub200 {
       }
       out.put(id, value);
     }
-    images.keySet().stream().filter(id -> !out.containsKey(id)).findFirst().ifPresent(id -> {
-      throw new IllegalArgumentException(
-          file + " has no line for image id " + id + " (images.txt line " + images.get(id).number() + ")");
-    });
+    images.keySet().stream()
+        .filter(id -> !out.containsKey(id))
+        .findFirst()
+        .ifPresent(
+            id -> {
+              throw new IllegalArgumentException(
+                  file
+                      + " has no line for image id "
+                      + id
+                      + " (images.txt line "
+                      + images.get(id).number()
+                      + ")");
+            });
     return out;
   }
 }

@@ -43,7 +43,8 @@ public final class DjlImageDataset extends RandomAccessDataset {
     if (height > 0) {
       image = image.resize(height, width);
     }
-    NDList data = new NDList(manager.create(image.data(), new Shape(3, image.height(), image.width())));
+    NDList data =
+        new NDList(manager.create(image.data(), new Shape(3, image.height(), image.width())));
     NDList label = new NDList(manager.create((long) images.label(i)));
     return new Record(data, label);
   }
@@ -72,7 +73,8 @@ public final class DjlImageDataset extends RandomAccessDataset {
     /** Resizes every image to {@code height × width} (needed when image sizes differ). */
     public Builder optImageSize(int height, int width) {
       if (height <= 0 || width <= 0) {
-        throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+        throw new IllegalArgumentException(
+            "image size must be positive, got " + height + "x" + width);
       }
       this.height = height;
       this.width = width;

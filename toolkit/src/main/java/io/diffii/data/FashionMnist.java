@@ -40,8 +40,16 @@ public final class FashionMnist {
   /** The ten class names, indexed by label. */
   public static final List<String> CLASS_NAMES =
       List.of(
-          "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   private static final int IMAGE_MAGIC = 0x00000803;
   private static final int LABEL_MAGIC = 0x00000801;
@@ -91,8 +99,10 @@ public final class FashionMnist {
   /** Loads the data set from the four IDX files in {@code dir}. */
   public static FashionMnist load(Path dir) {
     return new FashionMnist(
-        readPart(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz")),
-        readPart(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz")));
+        readPart(
+            dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz")),
+        readPart(
+            dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz")));
   }
 
   private static Images readPart(Path imageFile, Path labelFile) {
@@ -100,8 +110,14 @@ public final class FashionMnist {
     byte[] labels = readIdx(labelFile, LABEL_MAGIC);
     if (pixels.length != labels.length * SIDE * SIDE) {
       throw new IllegalArgumentException(
-          imageFile + " holds " + pixels.length / (SIDE * SIDE) + " images but " + labelFile
-              + " holds " + labels.length + " labels");
+          imageFile
+              + " holds "
+              + pixels.length / (SIDE * SIDE)
+              + " images but "
+              + labelFile
+              + " holds "
+              + labels.length
+              + " labels");
     }
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] < 0 || labels[i] >= CLASS_NAMES.size()) {
@@ -116,8 +132,15 @@ public final class FashionMnist {
   private static byte[] readIdx(Path file, int magic) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(
-          "Fashion-MNIST file " + file + " is missing: install it with `" + INSTALL_HINT
-              + "` or point -D" + DIR_PROPERTY + " or " + DIR_ENV + " at a folder holding"
+          "Fashion-MNIST file "
+              + file
+              + " is missing: install it with `"
+              + INSTALL_HINT
+              + "` or point -D"
+              + DIR_PROPERTY
+              + " or "
+              + DIR_ENV
+              + " at a folder holding"
               + " the four IDX .gz files");
     }
     try (InputStream raw = Files.newInputStream(file);
@@ -125,8 +148,11 @@ public final class FashionMnist {
       int found = in.readInt();
       if (found != magic) {
         throw new IllegalArgumentException(
-            file + " is not an IDX file of the expected kind: magic 0x"
-                + Integer.toHexString(found) + ", expected 0x" + Integer.toHexString(magic));
+            file
+                + " is not an IDX file of the expected kind: magic 0x"
+                + Integer.toHexString(found)
+                + ", expected 0x"
+                + Integer.toHexString(magic));
       }
       int count = in.readInt();
       int itemSize = magic == IMAGE_MAGIC ? readImageSize(in, file) : 1;
@@ -139,8 +165,13 @@ public final class FashionMnist {
           e);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot read Fashion-MNIST file " + file + " (" + e.getMessage() + "); reinstall it with `"
-              + INSTALL_HINT + "`",
+          "cannot read Fashion-MNIST file "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); reinstall it with `"
+              + INSTALL_HINT
+              + "`",
           e);
     }
   }

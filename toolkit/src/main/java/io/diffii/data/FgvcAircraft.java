@@ -28,7 +28,8 @@ public final class FgvcAircraft {
     TreeSet<String> variants = new TreeSet<>();
     for (String part : PARTS) {
       List<Line> lines = TextLines.read(data.resolve("images_variant_" + part + ".txt"), NAME);
-      lines.forEach(line -> variants.add(line.fields(2, "\"<image id> <variant name>\"")[1].strip()));
+      lines.forEach(
+          line -> variants.add(line.fields(2, "\"<image id> <variant name>\"")[1].strip()));
       listings.add(lines);
     }
     List<String> classes = List.copyOf(variants);

@@ -55,8 +55,13 @@ public final class ImageDataset {
     for (Sample s : this.samples) {
       if (s.label() >= this.classNames.size()) {
         throw new IllegalArgumentException(
-            "sample " + s.id() + " has label " + s.label() + " but there are only "
-                + this.classNames.size() + " classes");
+            "sample "
+                + s.id()
+                + " has label "
+                + s.label()
+                + " but there are only "
+                + this.classNames.size()
+                + " classes");
       }
     }
   }
@@ -159,10 +164,18 @@ public final class ImageDataset {
 
   private List<Integer> indicesOf(int label, int needed) {
     List<Integer> found =
-        IntStream.range(0, samples.size()).filter(i -> samples.get(i).label() == label).boxed().toList();
+        IntStream.range(0, samples.size())
+            .filter(i -> samples.get(i).label() == label)
+            .boxed()
+            .toList();
     if (needed < 0 || needed > found.size()) {
       throw new IllegalArgumentException(
-          "class " + classNames.get(label) + " has " + found.size() + " samples, asked for " + needed);
+          "class "
+              + classNames.get(label)
+              + " has "
+              + found.size()
+              + " samples, asked for "
+              + needed);
     }
     return found;
   }

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * The ImageFolder layout of torchvision: {@code root/<class>/<file>} (files may sit in
  * sub-folders), classes in sorted folder-name order. Image files end in {@code .png}, {@code .jpg},
  * {@code .jpeg} or {@code .bmp} (any case); hidden files are ignored. A sample's id is its path
- * relative to its class folder, without extension. Stanford Cars and Flowers-102 are read this
- * way, after converting their MATLAB label files to class folders.
+ * relative to its class folder, without extension. Stanford Cars and Flowers-102 are read this way,
+ * after converting their MATLAB label files to class folders.
  */
 public final class ImageFolder {
 
@@ -30,8 +30,13 @@ public final class ImageFolder {
     requireFolder(root);
     List<String> classes;
     try (Stream<Path> children = Files.list(root)) {
-      classes = children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".")).sorted().toList();
+      classes =
+          children
+              .filter(Files::isDirectory)
+              .map(p -> p.getFileName().toString())
+              .filter(n -> !n.startsWith("."))
+              .sorted()
+              .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list ImageFolder root " + root, e);
     }
@@ -76,7 +81,8 @@ public final class ImageFolder {
       createFolder(root.resolve(folderName(name)));
     }
     for (Sample s : dataset.samples()) {
-      Path file = root.resolve(folderName(dataset.classNames().get(s.label()))).resolve(s.id() + ".png");
+      Path file =
+          root.resolve(folderName(dataset.classNames().get(s.label()))).resolve(s.id() + ".png");
       if (!written.add(file.normalize())) {
         throw new IllegalArgumentException("two samples of one class share the id " + s.id());
       }
@@ -88,7 +94,8 @@ public final class ImageFolder {
   public static String folderName(String className) {
     String name = className.replaceAll("[/\\\\:*?\"<>|\\p{Cntrl}]", "_");
     if (name.isBlank() || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException("class name \"" + className + "\" cannot be a folder name");
+      throw new IllegalArgumentException(
+          "class name \"" + className + "\" cannot be a folder name");
     }
     return name;
   }
@@ -110,8 +117,11 @@ public final class ImageFolder {
       throw new IllegalArgumentException("class folder " + folder + " does not exist");
     }
     try (Stream<Path> files = Files.walk(folder)) {
-      return files.filter(Files::isRegularFile).filter(ImageFolder::isImage)
-          .sorted((a, b) -> folder.relativize(a).toString().compareTo(folder.relativize(b).toString()))
+      return files
+          .filter(Files::isRegularFile)
+          .filter(ImageFolder::isImage)
+          .sorted(
+              (a, b) -> folder.relativize(a).toString().compareTo(folder.relativize(b).toString()))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list class folder " + folder, e);
@@ -125,12 +135,21 @@ public final class ImageFolder {
 
   private static void checkNoStrayFolders(Path root, Set<String> expected) {
     try (Stream<Path> children = Files.list(root)) {
-      children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".") && !expected.contains(n)).sorted().findFirst()
-          .ifPresent(n -> {
-            throw new IllegalArgumentException(
-                "folder " + root.resolve(n) + " is not one of the " + expected.size() + " classes");
-          });
+      children
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith(".") && !expected.contains(n))
+          .sorted()
+          .findFirst()
+          .ifPresent(
+              n -> {
+                throw new IllegalArgumentException(
+                    "folder "
+                        + root.resolve(n)
+                        + " is not one of the "
+                        + expected.size()
+                        + " classes");
+              });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list ImageFolder root " + root, e);
     }

@@ -42,19 +42,24 @@ public final class OxfordPets {
     String name = className(line, f[0]);
     String known = names.putIfAbsent(classId, name);
     if (known != null && !known.equals(name)) {
-      throw line.error("class id " + classId + " was " + known + " on an earlier line, here " + name);
+      throw line.error(
+          "class id " + classId + " was " + known + " on an earlier line, here " + name);
     }
   }
 
   private static List<String> classList(TreeMap<Integer, String> names, Path root) {
     if (names.isEmpty()) {
-      throw new IllegalArgumentException(root.resolve("annotations") + ": trainval.txt and test.txt list no image");
+      throw new IllegalArgumentException(
+          root.resolve("annotations") + ": trainval.txt and test.txt list no image");
     }
     List<String> classes = new ArrayList<>();
     for (int id = 1; id <= names.lastKey(); id++) {
       if (!names.containsKey(id)) {
         throw new IllegalArgumentException(
-            root.resolve("annotations") + ": no image of class id " + id + " in trainval.txt or test.txt");
+            root.resolve("annotations")
+                + ": no image of class id "
+                + id
+                + " in trainval.txt or test.txt");
       }
       classes.add(names.get(id));
     }
@@ -65,11 +70,12 @@ public final class OxfordPets {
     List<Sample> samples = new ArrayList<>();
     for (Line line : lines) {
       String[] f = line.fields(4, EXPECTED);
-      String species = switch (f[2]) {
-        case "1" -> "cat";
-        case "2" -> "dog";
-        default -> throw line.error("species must be 1 (cat) or 2 (dog), got \"" + f[2] + "\"");
-      };
+      String species =
+          switch (f[2]) {
+            case "1" -> "cat";
+            case "2" -> "dog";
+            default -> throw line.error("species must be 1 (cat) or 2 (dog), got \"" + f[2] + "\"");
+          };
       Path file = TextLines.requireImage(line, root.resolve("images").resolve(f[0] + ".jpg"));
       int label = line.integer(f[1], "class id") - 1;
       samples.add(ImageFolder.fileSample(f[0], label, Map.of(ImageDataset.SPECIES, species), file));

@@ -26,12 +26,19 @@ public record RgbImage(int height, int width, float[] data) {
   /** Checks that the sizes are positive and {@code data} holds exactly {@code 3·H·W} values. */
   public RgbImage {
     if (height <= 0 || width <= 0) {
-      throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+      throw new IllegalArgumentException(
+          "image size must be positive, got " + height + "x" + width);
     }
     if (data.length != CHANNELS * height * width) {
       throw new IllegalArgumentException(
-          "image " + height + "x" + width + " needs " + CHANNELS * height * width
-              + " values, got " + data.length);
+          "image "
+              + height
+              + "x"
+              + width
+              + " needs "
+              + CHANNELS * height * width
+              + " values, got "
+              + data.length);
     }
   }
 
@@ -45,7 +52,10 @@ public record RgbImage(int height, int width, float[] data) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
-        out.setRGB(x, y, (toByte(get(0, y, x)) << 16) | (toByte(get(1, y, x)) << 8) | toByte(get(2, y, x)));
+        out.setRGB(
+            x,
+            y,
+            (toByte(get(0, y, x)) << 16) | (toByte(get(1, y, x)) << 8) | toByte(get(2, y, x)));
       }
     }
     return out;
@@ -106,7 +116,8 @@ public record RgbImage(int height, int width, float[] data) {
     }
     BufferedImage out = new BufferedImage(newWidth, newHeight, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(toBufferedImage(), 0, 0, newWidth, newHeight, null);
     g.dispose();
     return of(out);

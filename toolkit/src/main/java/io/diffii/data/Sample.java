@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  *     scene's {@code context} and {@code caption} (see {@link ImageDataset} for the keys)
  * @param loader produces the image each time it is asked
  */
-public record Sample(String id, int label, Map<String, String> attributes, Supplier<RgbImage> loader) {
+public record Sample(
+    String id, int label, Map<String, String> attributes, Supplier<RgbImage> loader) {
 
   /** Checks the id and label and freezes the attributes. */
   public Sample {

@@ -14,7 +14,12 @@ import java.awt.image.BufferedImage;
  * @param sourceIndex index of the item in its Fashion-MNIST part (train or test)
  */
 public record Scene(
-    RgbImage image, int fineLabel, CoarseGroup coarse, Context context, String caption, int sourceIndex) {
+    RgbImage image,
+    int fineLabel,
+    CoarseGroup coarse,
+    Context context,
+    String caption,
+    int sourceIndex) {
 
   /** Returns the pixels, CHW {@code [3, 32, 32]} in [0, 1]. */
   public float[] pixels() {

@@ -84,7 +84,8 @@ public final class SceneComposer {
     float tu = (float) (u - u0);
     float tv = (float) (v - v0);
     float top = (1 - tu) * pixel(item, side, u0, v0) + tu * pixel(item, side, u0 + 1, v0);
-    float bottom = (1 - tu) * pixel(item, side, u0, v0 + 1) + tu * pixel(item, side, u0 + 1, v0 + 1);
+    float bottom =
+        (1 - tu) * pixel(item, side, u0, v0 + 1) + tu * pixel(item, side, u0 + 1, v0 + 1);
     return (1 - tv) * top + tv * bottom;
   }
 

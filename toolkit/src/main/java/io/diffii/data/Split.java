@@ -12,7 +12,8 @@ public record Split(ImageDataset train, ImageDataset val, ImageDataset test) {
 
   /** Checks that the three parts share their class names. */
   public Split {
-    if (!train.classNames().equals(val.classNames()) || !train.classNames().equals(test.classNames())) {
+    if (!train.classNames().equals(val.classNames())
+        || !train.classNames().equals(test.classNames())) {
       throw new IllegalArgumentException("train, val and test must have the same class names");
     }
   }

@@ -1,11 +1,13 @@
 package io.diffii.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -42,9 +44,14 @@ public final class Splits {
    * ("train" or "test") starts each sample id ({@code train-00042}) and enters the seed.
    */
   public static ImageDataset scenes(FashionMnist.Images part, String partName, long seed) {
-    List<Sample> samples = new ArrayList<>(part.size());
+    return scenes(part, partName, IntStream.range(0, part.size()).boxed().toList(), seed);
+  }
+
+  private static ImageDataset scenes(
+      FashionMnist.Images part, String partName, List<Integer> indices, long seed) {
+    List<Sample> samples = new ArrayList<>(indices.size());
     Context[] contexts = Context.values();
-    for (int i = 0; i < part.size(); i++) {
+    for (int i : indices) {
       SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, partName.hashCode(), i));
       Context context = contexts[rng.nextInt(contexts.length)];
       samples.add(sceneSample(part, partName, i, context, rng.nextLong(), Map.of()));
@@ -67,7 +74,9 @@ public final class Splits {
     if (k < 1) {
       throw new IllegalArgumentException("few-shot needs k >= 1 images per class, got " + k);
     }
-    return Split.of(scenes(data.train(), "train", seed).perClass(k, seed), testScenes(data, seed));
+    int[] counts = new int[CLASSES];
+    Arrays.fill(counts, k);
+    return Split.of(trainScenes(data, counts, seed), testScenes(data, seed));
   }
 
   /**
@@ -81,7 +90,7 @@ public final class Splits {
   /** Returns the long-tailed split of {@code data}; see {@link #longTail(int, double, long)}. */
   public static Split longTail(FashionMnist data, int nMax, double imbalanceFactor, long seed) {
     int[] counts = longTailCounts(nMax, imbalanceFactor, CLASSES);
-    return Split.of(scenes(data.train(), "train", seed).perClass(counts, seed), testScenes(data, seed));
+    return Split.of(trainScenes(data, counts, seed), testScenes(data, seed));
   }
 
   /**
@@ -91,8 +100,12 @@ public final class Splits {
   public static int[] longTailCounts(int nMax, double imbalanceFactor, int classes) {
     if (nMax < 1 || imbalanceFactor < 1 || classes < 2) {
       throw new IllegalArgumentException(
-          "long tail needs n_max >= 1, IF >= 1 and at least 2 classes, got n_max " + nMax
-              + ", IF " + imbalanceFactor + ", classes " + classes);
+          "long tail needs n_max >= 1, IF >= 1 and at least 2 classes, got n_max "
+              + nMax
+              + ", IF "
+              + imbalanceFactor
+              + ", classes "
+              + classes);
     }
     int[] counts = new int[classes];
     for (int i = 0; i < classes; i++) {
@@ -116,9 +129,9 @@ public final class Splits {
   /**
    * Returns the Waterbirds-like split. Training: {@code kPerClass} scenes per class, of which
    * {@code round(kPerClass·correlation)} lie on a context of the class's {@link #habitat} and the
-   * rest on a context of the other habitat. Test: {@code testPerClass} (even) scenes per class, half
-   * on each habitat's contexts, so the four (habitat, background) groups are equal in size. The
-   * context within a habitat is drawn uniformly from {@link Habitat#contexts()}.
+   * rest on a context of the other habitat. Test: {@code testPerClass} (even) scenes per class,
+   * half on each habitat's contexts, so the four (habitat, background) groups are equal in size.
+   * The context within a habitat is drawn uniformly from {@link Habitat#contexts()}.
    */
   public static Split ood(
       FashionMnist data, int kPerClass, double correlation, int testPerClass, long seed) {
@@ -126,7 +139,8 @@ public final class Splits {
       throw new IllegalArgumentException("correlation must be in [0, 1], got " + correlation);
     }
     if (testPerClass < 2 || testPerClass % 2 != 0) {
-      throw new IllegalArgumentException("testPerClass must be even and positive, got " + testPerClass);
+      throw new IllegalArgumentException(
+          "testPerClass must be even and positive, got " + testPerClass);
     }
     int onHabitat = (int) Math.round(kPerClass * correlation);
     return Split.of(
@@ -134,42 +148,80 @@ public final class Splits {
         oodScenes(data.test(), "test", testPerClass, testPerClass / 2, seed));
   }
 
+  /**
+   * Returns {@code counts[c]} training scenes of class {@code c}, drawn per class with seed {@code
+   * mix(seed, c)} (as {@link ImageDataset#perClass}), so a smaller count gives a subset.
+   */
+  private static ImageDataset trainScenes(FashionMnist data, int[] counts, long seed) {
+    List<Integer> picks = new ArrayList<>();
+    for (int c = 0; c < CLASSES; c++) {
+      picks.addAll(
+          Seeds.shuffledPrefix(
+              indicesOf(data.train(), c, counts[c]), counts[c], Seeds.mix(seed, c)));
+    }
+    picks.sort(Comparator.naturalOrder());
+    return scenes(data.train(), "train", picks, seed);
+  }
+
   private static ImageDataset testScenes(FashionMnist data, long seed) {
     return scenes(data.test(), "test", seed);
   }
 
-  /** Returns {@code perClass} scenes per class, the first {@code onHabitat} drawn on the class habitat. */
+  /**
+   * Returns {@code perClass} scenes per class, the first {@code onHabitat} drawn on the class
+   * habitat.
+   */
   private static ImageDataset oodScenes(
       FashionMnist.Images part, String partName, int perClass, int onHabitat, long seed) {
-    Map<Integer, Sample> byIndex = new HashMap<>();
+    long partSeed = Seeds.mix(seed, OOD_TAG, partName.hashCode());
+    TreeMap<Integer, Sample> byIndex = new TreeMap<>();
     for (int c = 0; c < CLASSES; c++) {
-      List<Integer> picks = Seeds.shuffledPrefix(indicesOf(part, c, perClass), perClass, Seeds.mix(seed, OOD_TAG, partName.hashCode(), c));
+      List<Integer> picks =
+          Seeds.shuffledPrefix(indicesOf(part, c, perClass), perClass, Seeds.mix(partSeed, c));
       for (int j = 0; j < picks.size(); j++) {
         Habitat background = j < onHabitat ? habitat(c) : habitat(c).other();
-        int index = picks.get(j);
-        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, OOD_TAG, partName.hashCode(), index));
-        List<Context> contexts = background.contexts();
-        Context context = contexts.get(rng.nextInt(contexts.size()));
-        Map<String, String> groups = Map.of(ImageDataset.Y, Integer.toString(habitat(c).code()),
-            ImageDataset.PLACE, Integer.toString(background.code()));
-        byIndex.put(index, sceneSample(part, partName, index, context, rng.nextLong(), groups));
+        byIndex.put(picks.get(j), oodSample(part, partName, picks.get(j), background, partSeed));
       }
     }
-    List<Sample> samples = byIndex.keySet().stream().sorted(Comparator.naturalOrder()).map(byIndex::get).toList();
-    return new ImageDataset(FashionMnist.CLASS_NAMES, samples);
+    return new ImageDataset(FashionMnist.CLASS_NAMES, List.copyOf(byIndex.values()));
+  }
+
+  /** Returns item {@code index} on a random context of {@code background}, with its groups. */
+  private static Sample oodSample(
+      FashionMnist.Images part, String partName, int index, Habitat background, long partSeed) {
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(partSeed, index));
+    List<Context> contexts = background.contexts();
+    Context context = contexts.get(rng.nextInt(contexts.size()));
+    Map<String, String> groups =
+        Map.of(
+            ImageDataset.Y,
+            Integer.toString(habitat(part.label(index)).code()),
+            ImageDataset.PLACE,
+            Integer.toString(background.code()));
+    return sceneSample(part, partName, index, context, rng.nextLong(), groups);
   }
 
   private static List<Integer> indicesOf(FashionMnist.Images part, int label, int needed) {
-    List<Integer> found = IntStream.range(0, part.size()).filter(i -> part.label(i) == label).boxed().toList();
+    List<Integer> found =
+        IntStream.range(0, part.size()).filter(i -> part.label(i) == label).boxed().toList();
     if (needed < 1 || needed > found.size()) {
       throw new IllegalArgumentException(
-          "class " + FashionMnist.CLASS_NAMES.get(label) + " has " + found.size() + " images, asked for " + needed);
+          "class "
+              + FashionMnist.CLASS_NAMES.get(label)
+              + " has "
+              + found.size()
+              + " images, asked for "
+              + needed);
     }
     return found;
   }
 
   private static Sample sceneSample(
-      FashionMnist.Images part, String partName, int index, Context context, long sceneSeed,
+      FashionMnist.Images part,
+      String partName,
+      int index,
+      Context context,
+      long sceneSeed,
       Map<String, String> extra) {
     int label = part.label(index);
     CoarseGroup coarse = CoarseGroup.ofFashion(label);
@@ -178,7 +230,10 @@ public final class Splits {
     attributes.put(ImageDataset.COARSE, coarse.word());
     attributes.put(ImageDataset.CAPTION, Scene.caption(coarse, context));
     attributes.put(ImageDataset.SOURCE, Integer.toString(index));
-    return new Sample(String.format("%s-%05d", partName, index), label, attributes,
+    return new Sample(
+        String.format("%s-%05d", partName, index),
+        label,
+        attributes,
         () -> SceneComposer.compose(part.image(index), context, sceneSeed));
   }
 }

@@ -19,7 +19,10 @@ final class TextLines {
   /** One non-blank line of a listing file. */
   record Line(Path file, int number, String text) {
 
-    /** Returns the whitespace-separated fields, exactly {@code count} of them, the last taking the rest. */
+    /**
+     * Returns the whitespace-separated fields, exactly {@code count} of them, the last taking the
+     * rest.
+     */
     String[] fields(int count, String expected) {
       String[] parts = text.strip().split("\\s+", count);
       if (parts.length != count) {

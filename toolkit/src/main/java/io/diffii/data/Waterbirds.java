@@ -12,9 +12,9 @@ import java.util.TreeSet;
  * Waterbirds in its published layout: {@code metadata.csv} with a header naming at least the
  * columns {@code img_filename,y,split,place} (any order, other columns ignored, no quoted fields),
  * images at {@code root/<img_filename>}. Split 0, 1, 2 is train, val, test. Labels are the fine
- * bird classes, taken from the class folder that begins {@code img_filename}
- * ({@code 001.Black_footed_Albatross/…}), in sorted order; {@code y} (0 landbird, 1 waterbird) and
- * {@code place} (0 land, 1 water) are kept as the attributes {@link ImageDataset#Y} and {@link
+ * bird classes, taken from the class folder that begins {@code img_filename} ({@code
+ * 001.Black_footed_Albatross/…}), in sorted order; {@code y} (0 landbird, 1 waterbird) and {@code
+ * place} (0 land, 1 water) are kept as the attributes {@link ImageDataset#Y} and {@link
  * ImageDataset#PLACE}, which make the four (habitat, background) groups.
  */
 public final class Waterbirds {
@@ -38,16 +38,24 @@ public final class Waterbirds {
       String[] f = cells(row, at);
       String filename = f[at[0]].strip();
       Path file = TextLines.requireImage(row, root.resolve(filename));
-      Map<String, String> groups = Map.of(ImageDataset.Y, code(row, f[at[1]], "y"),
-          ImageDataset.PLACE, code(row, f[at[3]], "place"));
+      Map<String, String> groups =
+          Map.of(
+              ImageDataset.Y,
+              code(row, f[at[1]], "y"),
+              ImageDataset.PLACE,
+              code(row, f[at[3]], "place"));
       int split = row.integer(f[at[2]], "split");
       if (split < 0 || split > 2) {
         throw row.error("split must be 0 (train), 1 (val) or 2 (test), got " + split);
       }
       int label = classes.indexOf(classFolder(row, filename));
-      parts.get(split).add(ImageFolder.fileSample(ImageFolder.idOf(file.getFileName()), label, groups, file));
+      parts
+          .get(split)
+          .add(ImageFolder.fileSample(ImageFolder.idOf(file.getFileName()), label, groups, file));
     }
-    return new Split(new ImageDataset(classes, parts.get(0)), new ImageDataset(classes, parts.get(1)),
+    return new Split(
+        new ImageDataset(classes, parts.get(0)),
+        new ImageDataset(classes, parts.get(1)),
         new ImageDataset(classes, parts.get(2)));
   }
 
@@ -58,8 +66,12 @@ public final class Waterbirds {
     for (int i = 0; i < at.length; i++) {
       at[i] = names.indexOf(COLUMNS.get(i));
       if (at[i] < 0) {
-        throw header.error("header must name the columns " + String.join(",", COLUMNS)
-            + "; \"" + COLUMNS.get(i) + "\" is missing");
+        throw header.error(
+            "header must name the columns "
+                + String.join(",", COLUMNS)
+                + "; \""
+                + COLUMNS.get(i)
+                + "\" is missing");
       }
     }
     return at;

@@ -19,10 +19,10 @@
  *       {@code data/images/}.
  *   <li>{@link io.diffii.data.OxfordPets}: {@code annotations/trainval.txt}, {@code
  *       annotations/test.txt}, {@code images/}.
- *   <li>Stanford Cars and Flowers-102 publish their labels as MATLAB files ({@code
- *       cars_annos.mat}, {@code imagelabels.mat} and {@code setid.mat}), which this toolkit does
- *       not parse: convert them once to ImageFolder trees ({@code train/<class>/…}, {@code
- *       test/<class>/…}) and read those with {@link io.diffii.data.ImageFolder#read}.
+ *   <li>Stanford Cars and Flowers-102 publish their labels as MATLAB files ({@code cars_annos.mat},
+ *       {@code imagelabels.mat} and {@code setid.mat}), which this toolkit does not parse: convert
+ *       them once to ImageFolder trees ({@code train/<class>/…}, {@code test/<class>/…}) and read
+ *       those with {@link io.diffii.data.ImageFolder#read}.
  * </ul>
  *
  * <p>A missing file or a malformed line is one {@link IllegalArgumentException} naming the file and

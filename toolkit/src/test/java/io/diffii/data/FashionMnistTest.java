@@ -58,8 +58,10 @@ class FashionMnistTest {
 
   @Test
   void truncatedFileIsAnErrorNamingItAndTheFix(@TempDir Path dir) throws IOException {
-    for (String name : new String[] {"train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz"}) {
+    for (String name :
+        new String[] {
+          "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
+        }) {
       Files.copy(INSTALLED.resolve(name), dir.resolve(name));
     }
     byte[] whole = Files.readAllBytes(INSTALLED.resolve("train-images-idx3-ubyte.gz"));
@@ -75,7 +77,9 @@ class FashionMnistTest {
   void missingFileIsAnErrorSayingWhatToInstall(@TempDir Path dir) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> FashionMnist.load(dir));
-    assertTrue(e.getMessage().contains(dir.resolve("train-images-idx3-ubyte.gz").toString()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(dir.resolve("train-images-idx3-ubyte.gz").toString()),
+        e.getMessage());
     assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
   }
 

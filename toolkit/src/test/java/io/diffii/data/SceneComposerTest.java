@@ -28,9 +28,10 @@ class SceneComposerTest {
   @Test
   void differentSeedsGiveDifferentScenes() {
     byte[] item = FashionMnist.load().train().image(7);
-    assertFalse(Arrays.equals(
-        SceneComposer.compose(item, Context.WATER, 1).data(),
-        SceneComposer.compose(item, Context.WATER, 2).data()));
+    assertFalse(
+        Arrays.equals(
+            SceneComposer.compose(item, Context.WATER, 1).data(),
+            SceneComposer.compose(item, Context.WATER, 2).data()));
   }
 
   @Test
@@ -52,13 +53,18 @@ class SceneComposerTest {
     }
     assertGreenest(means.get(Context.LAND));
     double[] water = means.get(Context.WATER);
-    assertTrue(water[2] > water[1] && water[1] > water[0], "water is blue: " + Arrays.toString(water));
+    assertTrue(
+        water[2] > water[1] && water[1] > water[0], "water is blue: " + Arrays.toString(water));
     double[] sand = means.get(Context.SAND);
-    assertTrue(sand[0] > sand[1] && sand[1] > sand[2] && sand[2] > 0.4, "sand is beige: " + Arrays.toString(sand));
+    assertTrue(
+        sand[0] > sand[1] && sand[1] > sand[2] && sand[2] > 0.4,
+        "sand is beige: " + Arrays.toString(sand));
     double[] snow = means.get(Context.SNOW);
-    assertTrue(Arrays.stream(snow).allMatch(v -> v > 0.8), "snow is white: " + Arrays.toString(snow));
+    assertTrue(
+        Arrays.stream(snow).allMatch(v -> v > 0.8), "snow is white: " + Arrays.toString(snow));
     double[] night = means.get(Context.NIGHT);
-    assertTrue(Arrays.stream(night).allMatch(v -> v < 0.25), "night is dark: " + Arrays.toString(night));
+    assertTrue(
+        Arrays.stream(night).allMatch(v -> v < 0.25), "night is dark: " + Arrays.toString(night));
     for (Context a : Context.values()) {
       for (Context b : Context.values()) {
         if (a != b) {
@@ -97,18 +103,22 @@ class SceneComposerTest {
     assertEquals(Context.SNOW, scene.context());
     assertEquals("a photo of a footwear in the snow", scene.caption());
     assertEquals(sandal, scene.sourceIndex());
-    assertArrayEquals(SceneComposer.compose(train.image(sandal), Context.SNOW, 3).data(), scene.pixels());
+    assertArrayEquals(
+        SceneComposer.compose(train.image(sandal), Context.SNOW, 3).data(), scene.pixels());
     assertEquals(32, scene.toBufferedImage().getWidth());
   }
 
   @Test
   void coarseWordsOfMultiClassGroupsNameNoSingleFineClass() {
-    String[] expected = {"top", "bottom", "top", "dress", "top", "footwear", "top", "footwear", "bag", "footwear"};
+    String[] expected = {
+      "top", "bottom", "top", "dress", "top", "footwear", "top", "footwear", "bag", "footwear"
+    };
     for (int label = 0; label < 10; label++) {
       CoarseGroup group = CoarseGroup.ofFashion(label);
       assertEquals(expected[label], group.word(), FashionMnist.CLASS_NAMES.get(label));
       if (group == CoarseGroup.TOP || group == CoarseGroup.FOOTWEAR) {
-        assertFalse(FashionMnist.CLASS_NAMES.stream().anyMatch(n -> n.equalsIgnoreCase(group.word())));
+        assertFalse(
+            FashionMnist.CLASS_NAMES.stream().anyMatch(n -> n.equalsIgnoreCase(group.word())));
       }
     }
   }
@@ -167,7 +177,8 @@ class SceneComposerTest {
   }
 
   private static double distance(double[] a, double[] b) {
-    return Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
+    return Math.sqrt(
+        Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
   }
 
   private static int firstOf(FashionMnist.Images images, int label) {
