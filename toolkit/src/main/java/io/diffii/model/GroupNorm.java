@@ -2,6 +2,8 @@ package io.diffii.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -47,8 +49,8 @@ public class GroupNorm extends NamedBlock {
   /** The equation, for {@code x} of shape {@code [B, C, ...]} and γ, β of shape {@code [C]}. */
   public static NDArray groupNorm(NDArray x, NDArray gamma, NDArray beta, int groups, float eps) {
     Shape shape = x.getShape();
-    long channels = shape.get(1);
-    if (shape.dimension() < 2 || channels % groups != 0 || gamma.getShape().size() != channels) {
+    long channels = shape.dimension() < 2 ? 0 : shape.get(1);
+    if (channels == 0 || channels % groups != 0 || gamma.getShape().size() != channels) {
       throw new IllegalArgumentException(
           "groupNorm: input "
               + shape
@@ -57,17 +59,20 @@ public class GroupNorm extends NamedBlock {
               + " and γ of size C, got γ "
               + gamma.getShape());
     }
+    // Each (sample, group) row is normalised by the engine's fused layer norm, without affine.
     NDArray grouped = x.reshape(shape.get(0), groups, -1);
-    NDArray mean = grouped.mean(new int[] {2}, true);
-    NDArray centered = grouped.sub(mean);
-    NDArray variance = centered.square().mean(new int[] {2}, true);
-    NDArray normalized = centered.div(variance.add(eps).sqrt()).reshape(shape);
-    long[] perChannel = new long[shape.dimension() - 1];
-    java.util.Arrays.fill(perChannel, 1);
-    perChannel[0] = channels;
+    Shape row = new Shape(grouped.getShape().get(2));
+    NDManager local = x.getManager();
+    NDArray normalized =
+        ai.djl.nn.norm.LayerNorm.layerNorm(grouped, row, local.ones(row), local.zeros(row), eps)
+            .singletonOrThrow()
+            .reshape(shape);
+    // γ and β viewed as [C, 1, ...], created in the activation's manager rather than the
+    // weights': arrays made by a forward pass must never land in the long-lived weight manager.
+    NDIndex perChannel = new NDIndex(":" + ", null".repeat(shape.dimension() - 2));
     return normalized
-        .mul(Tensors.onManagerOf(x, gamma.reshape(perChannel)))
-        .add(Tensors.onManagerOf(x, beta.reshape(perChannel)));
+        .mul(gamma.get(x.getManager(), perChannel))
+        .add(beta.get(x.getManager(), perChannel));
   }
 
   /** {@inheritDoc} */

@@ -11,17 +11,6 @@ final class Tensors {
 
   private Tensors() {}
 
-  /**
-   * Moves {@code derived}, an array computed from a parameter (a reshaped view, say), into the
-   * manager of the activation {@code like}, and returns it. Results of an operation belong to the
-   * manager of its first operand; without this, every forward pass would leave such arrays in the
-   * long-lived weight manager and native memory would grow.
-   */
-  static NDArray onManagerOf(NDArray like, NDArray derived) {
-    derived.attach(like.getManager());
-    return derived;
-  }
-
   /** Returns SiLU (swish), \(x·σ(x)\). */
   static NDArray silu(NDArray x) {
     return x.mul(Activation.sigmoid(x));
