@@ -8,8 +8,8 @@ import ai.djl.util.PairList;
 
 /**
  * Multi-head attention as diffusers' {@code Attention} with its plain processor: \(\mathrm{out} =
- * W_o\,\mathrm{concat}_h\big(\mathrm{softmax}(Q_h K_h^T/\sqrt{d})\,V_h\big) + b_o\) with \(Q =
- * x W_q^T\), \(K = c W_k^T\), \(V = c W_v^T\), where c is the context for cross-attention and x
+ * W_o\,\mathrm{concat}_h\big(\mathrm{softmax}(Q_h K_h^T/\sqrt{d})\,V_h\big) + b_o\) with \(Q = x
+ * W_q^T\), \(K = c W_k^T\), \(V = c W_v^T\), where c is the context for cross-attention and x
  * itself for self-attention, and d is the width of one head.
  *
  * <p>Two forms exist, with diffusers' parameter names {@code to_q}, {@code to_k}, {@code to_v},
@@ -66,10 +66,16 @@ public final class Attention extends NamedBlock {
    */
   public static Attention spatial(long channels, int heads, int groups, float eps) {
     if (channels % heads != 0) {
-      throw new IllegalArgumentException(channels + " channels do not split into " + heads + " heads");
+      throw new IllegalArgumentException(
+          channels + " channels do not split into " + heads + " heads");
     }
     return new Attention(
-        channels, channels, heads, (int) (channels / heads), true, new GroupNorm(groups, channels, eps));
+        channels,
+        channels,
+        heads,
+        (int) (channels / heads),
+        true,
+        new GroupNorm(groups, channels, eps));
   }
 
   /** {@inheritDoc} */

@@ -28,9 +28,13 @@ public final class AutoencoderKL extends NamedBlock {
     this.encoder = module("encoder", new VaeEncoder(config));
     this.decoder = module("decoder", new VaeDecoder(config));
     this.quantConv =
-        config.useQuantConv() ? module("quant_conv", new Conv2d(2 * latent, 2 * latent, 1, 1, 0)) : null;
+        config.useQuantConv()
+            ? module("quant_conv", new Conv2d(2 * latent, 2 * latent, 1, 1, 0))
+            : null;
     this.postQuantConv =
-        config.usePostQuantConv() ? module("post_quant_conv", new Conv2d(latent, latent, 1, 1, 0)) : null;
+        config.usePostQuantConv()
+            ? module("post_quant_conv", new Conv2d(latent, latent, 1, 1, 0))
+            : null;
   }
 
   /** Returns the configuration this network was built from. */
@@ -51,7 +55,9 @@ public final class AutoencoderKL extends NamedBlock {
     return encode(new ParameterStore(images.getManager(), false), images, false);
   }
 
-  /** Decodes unscaled {@code latents} to images ({@code post_quant_conv} included). Inference mode. */
+  /**
+   * Decodes unscaled {@code latents} to images ({@code post_quant_conv} included). Inference mode.
+   */
   public NDArray decode(NDArray latents) {
     return decode(new ParameterStore(latents.getManager(), false), latents, false);
   }
@@ -78,7 +84,8 @@ public final class AutoencoderKL extends NamedBlock {
       throw new IllegalArgumentException(
           "latents must be [B, " + config.latentChannels() + ", h, w], got " + s);
     }
-    NDArray z = postQuantConv == null ? latents : Tensors.call(store, postQuantConv, latents, training);
+    NDArray z =
+        postQuantConv == null ? latents : Tensors.call(store, postQuantConv, latents, training);
     return Tensors.call(store, decoder, z, training);
   }
 

@@ -41,7 +41,8 @@ public final class BasicTransformerBlock extends NamedBlock {
 
   /** Runs the layer on tokens {@code x} with context {@code context}. */
   public NDArray forward(ParameterStore store, NDArray x, NDArray context, boolean training) {
-    NDArray h = x.add(attn1.forward(store, Tensors.call(store, norm1, x, training), null, training));
+    NDArray h =
+        x.add(attn1.forward(store, Tensors.call(store, norm1, x, training), null, training));
     h = h.add(attn2.forward(store, Tensors.call(store, norm2, h, training), context, training));
     return h.add(Tensors.call(store, ff, Tensors.call(store, norm3, h, training), training));
   }

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A diffusers {@code config.json} being read: typed getters with the library's defaults for
- * missing keys, and errors that name the file and the key.
+ * A diffusers {@code config.json} being read: typed getters with the library's defaults for missing
+ * keys, and errors that name the file and the key.
  */
 final class ConfigJson {
 

@@ -57,13 +57,7 @@ public class Conv2d extends NamedBlock {
   /** The layer's equation: cross-correlation of {@code x} with {@code w}, plus {@code b}. */
   public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int padding) {
     return ai.djl.nn.convolutional.Conv2d.conv2d(
-            x,
-            w,
-            b,
-            new Shape(stride, stride),
-            new Shape(padding, padding),
-            new Shape(1, 1),
-            1)
+            x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1)
         .singletonOrThrow();
   }
 

@@ -22,9 +22,9 @@ public final class DownBlock2D extends NamedBlock {
   private final Downsample2D downsampler;
 
   /**
-   * Creates a level of {@code layers} residual blocks from {@code in} to {@code out} channels,
-   * with transformers when {@code attention} is not null, and a downsampler with the given
-   * convolution padding when {@code addDownsample}.
+   * Creates a level of {@code layers} residual blocks from {@code in} to {@code out} channels, with
+   * transformers when {@code attention} is not null, and a downsampler with the given convolution
+   * padding when {@code addDownsample}.
    */
   public DownBlock2D(
       long in,

@@ -33,7 +33,10 @@ public final class FeedForward extends NamedBlock {
     return out.forward(store, new NDList(hidden), training);
   }
 
-  /** The gated activation: splits {@code projected} in halves h, g on its last axis, returns h ⊙ GELU(g). */
+  /**
+   * The gated activation: splits {@code projected} in halves h, g on its last axis, returns h ⊙
+   * GELU(g).
+   */
   public static NDArray geglu(NDArray projected) {
     int last = projected.getShape().dimension() - 1;
     NDList halves = projected.split(2, last);

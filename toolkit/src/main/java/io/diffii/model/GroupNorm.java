@@ -11,11 +11,11 @@ import ai.djl.util.PairList;
 
 /**
  * Group normalisation (Wu &amp; He, 2018), as PyTorch's {@code nn.GroupNorm(G, C, eps)}: the C
- * channels are split into G groups of C/G; for each sample and group, \(\hat x = (x −
- * μ)/\sqrt{σ^2 + ε}\) with mean μ and biased variance σ² over that group's channels and all
- * positions; then \(y_c = γ_c \hat x_c + β_c\) per channel. Input {@code [B, C, ...]} (any number of
- * trailing spatial axes), output the same shape; parameters {@code weight} (γ) and {@code bias} (β)
- * of shape {@code [C]}.
+ * channels are split into G groups of C/G; for each sample and group, \(\hat x = (x − μ)/\sqrt{σ^2
+ * + ε}\) with mean μ and biased variance σ² over that group's channels and all positions; then
+ * \(y_c = γ_c \hat x_c + β_c\) per channel. Input {@code [B, C, ...]} (any number of trailing
+ * spatial axes), output the same shape; parameters {@code weight} (γ) and {@code bias} (β) of shape
+ * {@code [C]}.
  */
 public class GroupNorm extends NamedBlock {
 
@@ -28,7 +28,10 @@ public class GroupNorm extends NamedBlock {
   public GroupNorm(int groups, long channels, float eps) {
     if (groups <= 0 || channels <= 0 || channels % groups != 0) {
       throw new IllegalArgumentException(
-          "GroupNorm needs channels divisible by groups, got " + channels + " channels in " + groups);
+          "GroupNorm needs channels divisible by groups, got "
+              + channels
+              + " channels in "
+              + groups);
     }
     this.groups = groups;
     this.eps = eps;

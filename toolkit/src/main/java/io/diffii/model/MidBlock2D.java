@@ -7,10 +7,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The bottleneck, covering diffusers' {@code UNetMidBlock2DCrossAttn} (a {@link
- * Transformer2DModel} between two residual blocks) and the VAE's {@code UNetMidBlock2D} (a spatial
- * {@link Attention}, or none when {@code mid_block_add_attention} is false): {@code resnets.0},
- * {@code attentions.0}, {@code resnets.1}. Channels and resolution are kept.
+ * The bottleneck, covering diffusers' {@code UNetMidBlock2DCrossAttn} (a {@link Transformer2DModel}
+ * between two residual blocks) and the VAE's {@code UNetMidBlock2D} (a spatial {@link Attention},
+ * or none when {@code mid_block_add_attention} is false): {@code resnets.0}, {@code attentions.0},
+ * {@code resnets.1}. Channels and resolution are kept.
  */
 public final class MidBlock2D extends NamedBlock {
 

@@ -8,12 +8,12 @@ import ai.djl.util.PairList;
 
 /**
  * A residual block as diffusers' {@code ResnetBlock2D} (time embedding norm "default"): \(h =
- * \mathrm{conv1}(\mathrm{SiLU}(\mathrm{norm1}(x)))\), plus \(\mathrm{time\_emb\_proj}(\mathrm{SiLU}(
- * e))\) broadcast over positions when there is a time embedding e, then \(h =
- * \mathrm{conv2}(\mathrm{SiLU}(\mathrm{norm2}(h)))\) and \(y = (\mathrm{shortcut}(x) + h)/s\).
- * The shortcut is a 1×1 {@code conv_shortcut} when the channel count changes, the identity
- * otherwise; s is the output scale factor. Input {@code [B, in, H, W]} and, with a time embedding,
- * {@code [B, T]}; output {@code [B, out, H, W]}.
+ * \mathrm{conv1}(\mathrm{SiLU}(\mathrm{norm1}(x)))\), plus
+ * \(\mathrm{time\_emb\_proj}(\mathrm{SiLU}( e))\) broadcast over positions when there is a time
+ * embedding e, then \(h = \mathrm{conv2}(\mathrm{SiLU}(\mathrm{norm2}(h)))\) and \(y =
+ * (\mathrm{shortcut}(x) + h)/s\). The shortcut is a 1×1 {@code conv_shortcut} when the channel
+ * count changes, the identity otherwise; s is the output scale factor. Input {@code [B, in, H, W]}
+ * and, with a time embedding, {@code [B, T]}; output {@code [B, out, H, W]}.
  */
 public final class ResnetBlock2D extends NamedBlock {
 
@@ -21,7 +21,8 @@ public final class ResnetBlock2D extends NamedBlock {
    * What every residual block of one network shares: the time-embedding width ({@code 0}: none, as
    * in the VAE), the number of norm groups, the norms' epsilon and the output scale factor.
    */
-  public record Settings(int timeEmbeddingChannels, int groups, float eps, float outputScaleFactor) {
+  public record Settings(
+      int timeEmbeddingChannels, int groups, float eps, float outputScaleFactor) {
 
     /** Validates the values. */
     public Settings {

@@ -9,9 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The UNet's time embedding, as diffusers' {@code Timesteps} followed by {@code
- * TimestepEmbedding}: the sinusoidal features of {@link #sinusoidal} pass through {@code
- * linear_1}, SiLU and {@code linear_2}. Input {@code [B, D]} features, output {@code [B, T]}.
+ * The UNet's time embedding, as diffusers' {@code Timesteps} followed by {@code TimestepEmbedding}:
+ * the sinusoidal features of {@link #sinusoidal} pass through {@code linear_1}, SiLU and {@code
+ * linear_2}. Input {@code [B, D]} features, output {@code [B, T]}.
  */
 public final class TimestepEmbedding extends NamedBlock {
 
@@ -34,7 +34,7 @@ public final class TimestepEmbedding extends NamedBlock {
 
   /**
    * Sinusoidal timestep features (DDPM; diffusers' {@code get_timestep_embedding} with max period
-   * 10⁴): for \(k < \lfloor D/2 \rfloor = n\), frequency \(f_k = \exp(−\ln(10^4)\,k/(n − s))\)
+   * 10⁴): for \(k &lt; \lfloor D/2 \rfloor = n\), frequency \(f_k = \exp(−\ln(10^4)\,k/(n − s))\)
    * with the frequency shift s, features \([\sin(t f), \cos(t f)]\), swapped to \([\cos, \sin]\)
    * when {@code flipSinToCos}, and a zero column appended when D is odd. Input {@code [B]}
    * timesteps (any numeric type), output {@code [B, D]} float32.

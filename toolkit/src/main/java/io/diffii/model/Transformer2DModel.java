@@ -52,7 +52,8 @@ public final class Transformer2DModel extends NamedBlock {
   public Transformer2DModel(Spec spec, long channels, int groups) {
     int dimHead = (int) (channels / spec.heads());
     if (dimHead == 0) {
-      throw new IllegalArgumentException(channels + " channels cannot hold " + spec.heads() + " heads");
+      throw new IllegalArgumentException(
+          channels + " channels cannot hold " + spec.heads() + " heads");
     }
     long inner = (long) spec.heads() * dimHead;
     this.linearProjection = spec.useLinearProjection();

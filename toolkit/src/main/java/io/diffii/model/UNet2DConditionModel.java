@@ -11,13 +11,13 @@ import java.util.List;
 
 /**
  * Stable Diffusion's noise predictor ε_θ(x_t, t, c), as diffusers' {@code UNet2DConditionModel},
- * with its parameter names. Shapes: latents {@code [B, 4, h, w]}, timesteps {@code [B]} (or one
- * for all), text context {@code [B, M, D]}; output {@code [B, 4, h, w]}.
+ * with its parameter names. Shapes: latents {@code [B, 4, h, w]}, timesteps {@code [B]} (or one for
+ * all), text context {@code [B, M, D]}; output {@code [B, 4, h, w]}.
  *
  * <p>Forward: t → sinusoidal features → {@code time_embedding}; {@code conv_in}; each of {@code
  * down_blocks.{i}} keeps its states as skip connections; {@code mid_block}; each of {@code
- * up_blocks.{i}} concatenates its skips, last produced first, and upsamples to the size of the
- * next skip; {@code conv_norm_out}, SiLU, {@code conv_out}.
+ * up_blocks.{i}} concatenates its skips, last produced first, and upsamples to the size of the next
+ * skip; {@code conv_norm_out}, SiLU, {@code conv_out}.
  */
 public final class UNet2DConditionModel extends NamedBlock {
 
@@ -41,7 +41,11 @@ public final class UNet2DConditionModel extends NamedBlock {
         module(
             "conv_in",
             new Conv2d(
-                config.inChannels(), first, config.convInKernel(), 1, (config.convInKernel() - 1) / 2));
+                config.inChannels(),
+                first,
+                config.convInKernel(),
+                1,
+                (config.convInKernel() - 1) / 2));
     this.timeEmbedding =
         module("time_embedding", new TimestepEmbedding(first, config.timeEmbeddingDim()));
     this.downBlocks = module("down_blocks", new ModuleList<>());
@@ -89,7 +93,11 @@ public final class UNet2DConditionModel extends NamedBlock {
         module(
             "conv_out",
             new Conv2d(
-                first, config.outChannels(), config.convOutKernel(), 1, (config.convOutKernel() - 1) / 2));
+                first,
+                config.outChannels(),
+                config.convOutKernel(),
+                1,
+                (config.convOutKernel() - 1) / 2));
   }
 
   /** Returns the configuration this network was built from. */
@@ -114,7 +122,9 @@ public final class UNet2DConditionModel extends NamedBlock {
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     if (inputs.size() != 3) {
       throw new IllegalArgumentException(
-          "the UNet takes (latents, timesteps, encoder hidden states), got " + inputs.size() + " inputs");
+          "the UNet takes (latents, timesteps, encoder hidden states), got "
+              + inputs.size()
+              + " inputs");
     }
     NDArray latents = inputs.get(0);
     NDArray context = inputs.get(2);
@@ -158,7 +168,10 @@ public final class UNet2DConditionModel extends NamedBlock {
     }
     if (t != 1 && t != l.get(0)) {
       throw new IllegalArgumentException(
-          "timesteps must be one value or one per sample (" + l.get(0) + "), got " + timesteps.getShape());
+          "timesteps must be one value or one per sample ("
+              + l.get(0)
+              + "), got "
+              + timesteps.getShape());
     }
     int contextDim = config.crossAttentionDim().get(0);
     boolean widthMatches = config.crossAttentionDim().stream().allMatch(d -> d == c.get(2));

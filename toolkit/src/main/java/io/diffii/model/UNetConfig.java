@@ -84,7 +84,10 @@ public record UNetConfig(
     for (int c : blockOutChannels) {
       require(
           c > 0 && c % normNumGroups == 0,
-          "block_out_channels " + blockOutChannels + " must be multiples of norm_num_groups " + normNumGroups);
+          "block_out_channels "
+              + blockOutChannels
+              + " must be multiples of norm_num_groups "
+              + normNumGroups);
     }
     sameLength("layers_per_block", layersPerBlock, levels);
     sameLength("down_block_types", downBlockTypes, levels);
@@ -94,28 +97,41 @@ public record UNetConfig(
     sameLength("transformer_layers_per_block", transformerLayersPerBlock, levels);
     for (int i = 0; i < levels; i++) {
       require(layersPerBlock.get(i) > 0, "layers_per_block must be positive: " + layersPerBlock);
-      require(crossAttentionDim.get(i) > 0, "cross_attention_dim must be positive: " + crossAttentionDim);
+      require(
+          crossAttentionDim.get(i) > 0,
+          "cross_attention_dim must be positive: " + crossAttentionDim);
       require(
           attentionHeads.get(i) > 0 && attentionHeads.get(i) <= blockOutChannels.get(i),
-          "attention heads " + attentionHeads + " must be in 1..block_out_channels " + blockOutChannels);
+          "attention heads "
+              + attentionHeads
+              + " must be in 1..block_out_channels "
+              + blockOutChannels);
       require(
           transformerLayersPerBlock.get(i) > 0,
           "transformer_layers_per_block must be positive: " + transformerLayersPerBlock);
       require(
           DOWN_BLOCK_TYPES.contains(downBlockTypes.get(i)),
-          "down_block_types: unsupported '" + downBlockTypes.get(i) + "', expected one of " + DOWN_BLOCK_TYPES);
+          "down_block_types: unsupported '"
+              + downBlockTypes.get(i)
+              + "', expected one of "
+              + DOWN_BLOCK_TYPES);
       require(
           UP_BLOCK_TYPES.contains(upBlockTypes.get(i)),
-          "up_block_types: unsupported '" + upBlockTypes.get(i) + "', expected one of " + UP_BLOCK_TYPES);
+          "up_block_types: unsupported '"
+              + upBlockTypes.get(i)
+              + "', expected one of "
+              + UP_BLOCK_TYPES);
     }
     require(downsamplePadding >= 0, "downsample_padding must be ≥ 0, got " + downsamplePadding);
     require(midBlockScaleFactor > 0, "mid_block_scale_factor must be positive");
     require(resnetOutScaleFactor > 0, "resnet_out_scale_factor must be positive");
-    require(convInKernel > 0 && convInKernel % 2 == 1, "conv_in_kernel must be odd, got " + convInKernel);
-    require(convOutKernel > 0 && convOutKernel % 2 == 1, "conv_out_kernel must be odd, got " + convOutKernel);
     require(
-        timeEmbeddingDim > 0,
-        "time_embedding_dim must be positive, got " + timeEmbeddingDim);
+        convInKernel > 0 && convInKernel % 2 == 1,
+        "conv_in_kernel must be odd, got " + convInKernel);
+    require(
+        convOutKernel > 0 && convOutKernel % 2 == 1,
+        "conv_out_kernel must be odd, got " + convOutKernel);
+    require(timeEmbeddingDim > 0, "time_embedding_dim must be positive, got " + timeEmbeddingDim);
   }
 
   /** Returns the number of resolution levels. */
@@ -123,7 +139,9 @@ public record UNetConfig(
     return blockOutChannels.size();
   }
 
-  /** Returns the transformer spec of down level {@code i}, or null when it has no cross-attention. */
+  /**
+   * Returns the transformer spec of down level {@code i}, or null when it has no cross-attention.
+   */
   public Transformer2DModel.Spec downAttention(int i) {
     return downBlockTypes.get(i).equals("CrossAttnDownBlock2D") ? attention(i) : null;
   }
@@ -181,8 +199,8 @@ public record UNetConfig(
 
   /**
    * Reads a diffusers {@code unet/config.json}. Missing keys take diffusers' defaults; keys that
-   * select something this implementation does not build (class or addition embeddings, other
-   * block types, another activation, …) are rejected naming the file and the key.
+   * select something this implementation does not build (class or addition embeddings, other block
+   * types, another activation, …) are rejected naming the file and the key.
    */
   public static UNetConfig fromJson(Path file) {
     ConfigJson json = ConfigJson.read(file);
@@ -206,7 +224,8 @@ public record UNetConfig(
     b.attentionHeads = json.perBlock("num_attention_heads", levels, headDim);
     b.transformerLayersPerBlock = json.perBlock("transformer_layers_per_block", levels, List.of(1));
     if (json.isExplicitNull("norm_num_groups")) {
-      throw json.error("norm_num_groups", "is null; only UNets with output group norm are supported");
+      throw json.error(
+          "norm_num_groups", "is null; only UNets with output group norm are supported");
     }
     b.normNumGroups = json.integer("norm_num_groups", b.normNumGroups);
     b.normEps = json.number("norm_eps", b.normEps);
@@ -254,7 +273,8 @@ public record UNetConfig(
     }
     JsonElement onlyCross = json.raw("only_cross_attention");
     if (onlyCross != null && !onlyCross.toString().matches("false|\\[(false,?)*]")) {
-      throw json.error("only_cross_attention", "is " + onlyCross + "; only false is supported (" + sd + ")");
+      throw json.error(
+          "only_cross_attention", "is " + onlyCross + "; only false is supported (" + sd + ")");
     }
   }
 
@@ -275,7 +295,8 @@ public record UNetConfig(
     private List<Integer> blockOutChannels = List.of(320, 640, 1280, 1280);
     private List<Integer> layersPerBlock = List.of(2);
     private List<String> downBlockTypes =
-        List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D");
+        List.of(
+            "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D");
     private List<String> upBlockTypes =
         List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D");
     private List<Integer> crossAttentionDim = List.of(1280);
@@ -468,6 +489,11 @@ public record UNetConfig(
   private static void sameLength(String key, List<?> values, int levels) {
     require(
         values.size() == levels,
-        key + " " + values + " must have one entry per level of block_out_channels (" + levels + ")");
+        key
+            + " "
+            + values
+            + " must have one entry per level of block_out_channels ("
+            + levels
+            + ")");
   }
 }

@@ -11,15 +11,15 @@ import java.util.Deque;
 
 /**
  * One resolution level of a decoder path, covering diffusers' {@code UpBlock2D}, {@code
- * CrossAttnUpBlock2D} (a {@link Transformer2DModel} after each residual block) and the VAE's
- * {@code UpDecoderBlock2D} (no skips, no time embedding). Children {@code resnets.{i}}, {@code
+ * CrossAttnUpBlock2D} (a {@link Transformer2DModel} after each residual block) and the VAE's {@code
+ * UpDecoderBlock2D} (no skips, no time embedding). Children {@code resnets.{i}}, {@code
  * attentions.{i}} and {@code upsamplers.0}.
  *
- * <p>With skip connections, each residual block first concatenates (on channels, after the
- * current state) the most recent remaining skip state of the encoder path, so the level consumes
- * its skips in the reverse order they were produced. Residual block i then takes {@code (i = 0 ?
- * prev : out) + (i = last ? in : out)} channels, where {@code prev} is the previous level's width
- * and {@code in} the width of the encoder level below this one, as diffusers builds it.
+ * <p>With skip connections, each residual block first concatenates (on channels, after the current
+ * state) the most recent remaining skip state of the encoder path, so the level consumes its skips
+ * in the reverse order they were produced. Residual block i then takes {@code (i = 0 ? prev : out)
+ * + (i = last ? in : out)} channels, where {@code prev} is the previous level's width and {@code
+ * in} the width of the encoder level below this one, as diffusers builds it.
  */
 public final class UpBlock2D extends NamedBlock {
 
@@ -77,9 +77,9 @@ public final class UpBlock2D extends NamedBlock {
 
   /**
    * Runs the level on {@code h}. Time embedding and context are null in the VAE. {@code skips}
-   * holds the encoder states in production order and this level pops {@link #layers()} of them
-   * from its end (empty in the VAE). {@code upsampleSize} ({@code [H, W]}) fixes the upsampled
-   * size; null doubles it.
+   * holds the encoder states in production order and this level pops {@link #layers()} of them from
+   * its end (empty in the VAE). {@code upsampleSize} ({@code [H, W]}) fixes the upsampled size;
+   * null doubles it.
    */
   public NDArray forward(
       ParameterStore store,

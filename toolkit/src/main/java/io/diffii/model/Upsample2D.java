@@ -10,8 +10,8 @@ import ai.djl.util.PairList;
 /**
  * Doubles the resolution by nearest-neighbour repetition followed by a 3×3 convolution ({@code
  * conv}), as diffusers' {@code Upsample2D} with {@code use_conv}. Input {@code [B, C, H, W]},
- * output {@code [B, C, 2H, 2W]}, or a requested size one smaller on an axis (the UNet asks for
- * the size of the matching skip connection when the latent side is odd).
+ * output {@code [B, C, 2H, 2W]}, or a requested size one smaller on an axis (the UNet asks for the
+ * size of the matching skip connection when the latent side is odd).
  */
 public final class Upsample2D extends NamedBlock {
 
@@ -37,8 +37,8 @@ public final class Upsample2D extends NamedBlock {
   /**
    * Nearest-neighbour resize of {@code [B, C, H, W]} to {@code size}, or to {@code [2H, 2W]} when
    * {@code size} is null. Each target side must be 2n or 2n − 1 for a source side n: PyTorch's
-   * nearest rule, source index ⌊i·n/m⌋, then picks every source index twice, the last one
-   * possibly once, which is a repetition cut to length.
+   * nearest rule, source index ⌊i·n/m⌋, then picks every source index twice, the last one possibly
+   * once, which is a repetition cut to length.
    */
   public static NDArray nearest(NDArray x, long[] size) {
     Shape s = x.getShape();

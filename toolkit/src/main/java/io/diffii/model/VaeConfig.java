@@ -47,7 +47,10 @@ public record VaeConfig(
     for (int c : blockOutChannels) {
       if (c <= 0 || c % normNumGroups != 0) {
         throw new IllegalArgumentException(
-            "block_out_channels " + blockOutChannels + " must be multiples of norm_num_groups " + normNumGroups);
+            "block_out_channels "
+                + blockOutChannels
+                + " must be multiples of norm_num_groups "
+                + normNumGroups);
       }
     }
     if (!(scalingFactor > 0)) {
@@ -106,7 +109,14 @@ public record VaeConfig(
     List<String> types = json.strings(key, List.of(type));
     if (types.size() != levels || !types.stream().allMatch(type::equals)) {
       throw json.error(
-          key, "is " + types + "; expected " + levels + " × '" + type + "', one per block_out_channels entry");
+          key,
+          "is "
+              + types
+              + "; expected "
+              + levels
+              + " × '"
+              + type
+              + "', one per block_out_channels entry");
     }
   }
 }

@@ -29,7 +29,8 @@ public final class VaeDecoder extends NamedBlock {
     int levels = channels.size();
     int first = channels.get(0);
     int last = channels.get(levels - 1);
-    ResnetBlock2D.Settings resnet = new ResnetBlock2D.Settings(0, config.normNumGroups(), 1e-6f, 1f);
+    ResnetBlock2D.Settings resnet =
+        new ResnetBlock2D.Settings(0, config.normNumGroups(), 1e-6f, 1f);
     this.convIn = module("conv_in", new Conv2d(config.latentChannels(), last, 3, 1, 1));
     this.midBlock = module("mid_block", VaeEncoder.midBlock(config, resnet));
     this.upBlocks = module("up_blocks", new ModuleList<>());

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The VAE's encoder, as diffusers' {@code Encoder} with {@code double_z}: {@code conv_in}, {@code
- * down_blocks.{i}} (residual blocks, then a stride-2 downsampler padded bottom-right on all but
- * the last level), {@code mid_block}, {@code conv_norm_out}, SiLU, {@code conv_out} to 2·latent
+ * down_blocks.{i}} (residual blocks, then a stride-2 downsampler padded bottom-right on all but the
+ * last level), {@code mid_block}, {@code conv_norm_out}, SiLU, {@code conv_out} to 2·latent
  * channels (mean and log-variance). Group norms use ε = 1e-6. Input {@code [B, in, H, W]}, output
  * {@code [B, 2·latent, H/f, W/f]}.
  */
@@ -27,7 +27,8 @@ public final class VaeEncoder extends NamedBlock {
     List<Integer> channels = config.blockOutChannels();
     int levels = channels.size();
     int last = channels.get(levels - 1);
-    ResnetBlock2D.Settings resnet = new ResnetBlock2D.Settings(0, config.normNumGroups(), 1e-6f, 1f);
+    ResnetBlock2D.Settings resnet =
+        new ResnetBlock2D.Settings(0, config.normNumGroups(), 1e-6f, 1f);
     this.convIn = module("conv_in", new Conv2d(config.inChannels(), channels.get(0), 3, 1, 1));
     this.downBlocks = module("down_blocks", new ModuleList<>());
     for (int i = 0; i < levels; i++) {

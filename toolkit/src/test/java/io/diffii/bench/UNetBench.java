@@ -11,8 +11,8 @@ import java.util.Arrays;
 
 /**
  * Times one forward pass of the tiny UNet ({@link UNetConfig#tiny()}) at batch 8 on 8×8 latents
- * with a 77-token context, on 2 intra-op threads: 10 warm-up passes, then the median and mean of
- * 50 timed ones. A benchmark, not a test. Run it with
+ * with a 77-token context, on 2 intra-op threads: 10 warm-up passes, then the median and mean of 50
+ * timed ones. A benchmark, not a test. Run it with
  *
  * <pre>
  * mvn -q -o -pl toolkit test-compile dependency:build-classpath -Dmdep.includeScope=test \
@@ -48,7 +48,8 @@ public final class UNetBench {
         try (NDManager step = run.newSubManager()) {
           NDArray latents = step.randomNormal(new Shape(batch, config.inChannels(), side, side));
           NDArray timesteps = step.randomInteger(0, 1000, new Shape(batch), DataType.INT64);
-          NDArray context = step.randomNormal(new Shape(batch, 77, config.crossAttentionDim().get(0)));
+          NDArray context =
+              step.randomNormal(new Shape(batch, 77, config.crossAttentionDim().get(0)));
           long start = System.nanoTime();
           unet.predictNoise(latents, timesteps, context).toFloatArray();
           if (i >= 0) {
@@ -58,7 +59,8 @@ public final class UNetBench {
       }
       Arrays.sort(millis);
       System.out.printf(
-          "tiny UNet forward, batch %d, %dx%d latents, %d threads: median %.1f ms, mean %.1f ms over %d runs%n",
+          "tiny UNet forward, batch %d, %dx%d latents, %d threads: median %.1f ms, mean %.1f ms"
+              + " over %d runs%n",
           batch,
           side,
           side,

@@ -53,7 +53,8 @@ class AttentionTest {
   void tokenAttentionHasUnbiasedQkvAndProjectsTheContextWidth() {
     Map<String, ai.djl.nn.Parameter> sd = Attention.tokens(64, 32, 8, 8).stateDict();
     assertEquals(
-        java.util.List.of("to_q.weight", "to_k.weight", "to_v.weight", "to_out.0.weight", "to_out.0.bias"),
+        java.util.List.of(
+            "to_q.weight", "to_k.weight", "to_v.weight", "to_out.0.weight", "to_out.0.bias"),
         java.util.List.copyOf(sd.keySet()));
     assertEquals(new Shape(64, 32), sd.get("to_k.weight").getShape());
     assertEquals(new Shape(64, 64), sd.get("to_out.0.weight").getShape());

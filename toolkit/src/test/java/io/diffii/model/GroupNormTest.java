@@ -18,7 +18,8 @@ class GroupNormTest {
       NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 2, 2));
       NDArray y = GroupNorm.groupNorm(x, m.ones(new Shape(2)), m.zeros(new Shape(2)), 1, 0f);
       float s = (float) Math.sqrt(1.25);
-      assertArrayEquals(new float[] {-1.5f / s, -0.5f / s, 0.5f / s, 1.5f / s}, y.toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          new float[] {-1.5f / s, -0.5f / s, 0.5f / s, 1.5f / s}, y.toFloatArray(), 1e-6f);
     }
   }
 

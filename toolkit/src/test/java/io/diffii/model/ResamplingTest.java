@@ -21,7 +21,8 @@ class ResamplingTest {
           new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
           Upsample2D.nearest(x, null).toFloatArray());
       assertArrayEquals(
-          new float[] {1, 1, 2, 1, 1, 2, 3, 3, 4}, Upsample2D.nearest(x, new long[] {3, 3}).toFloatArray());
+          new float[] {1, 1, 2, 1, 1, 2, 3, 3, 4},
+          Upsample2D.nearest(x, new long[] {3, 3}).toFloatArray());
       assertThrows(IllegalArgumentException.class, () -> Upsample2D.nearest(x, new long[] {5, 5}));
     }
   }

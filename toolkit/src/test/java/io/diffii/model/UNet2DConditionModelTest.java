@@ -26,12 +26,18 @@ class UNet2DConditionModelTest {
   static final Path FIXTURE =
       Path.of(System.getProperty("diffii.root", "..")).resolve("../shared/fixtures/diffusers-tiny");
 
-  /** Loads a checkpoint file into a block by exact name and shape; the lead switches this to Weights.load. */
+  /**
+   * Loads a checkpoint file into a block by exact name and shape; the lead switches this to
+   * Weights.load.
+   */
   static void loadWeights(NamedBlock block, Path file, NDManager manager) {
     assertTrue(Files.isRegularFile(file), "fixture missing: " + file);
     Map<String, NDArray> tensors = Safetensors.readAll(file, manager);
     Map<String, Parameter> params = block.stateDict();
-    assertEquals(new TreeMap<>(shapes(params)).keySet(), new TreeMap<>(tensors).keySet(), "tensor names of " + file);
+    assertEquals(
+        new TreeMap<>(shapes(params)).keySet(),
+        new TreeMap<>(tensors).keySet(),
+        "tensor names of " + file);
     params.forEach(
         (name, p) -> {
           NDArray t = tensors.get(name);
@@ -53,7 +59,8 @@ class UNet2DConditionModelTest {
   }
 
   /** Returns the fixture UNet's max abs error for a config file and a weight transform. */
-  private static float fixtureError(Path config, java.util.function.UnaryOperator<NDArray> convToLinear) {
+  private static float fixtureError(
+      Path config, java.util.function.UnaryOperator<NDArray> convToLinear) {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.fromJson(config));
       Map<String, NDArray> weights =
@@ -69,7 +76,8 @@ class UNet2DConditionModelTest {
               });
       Map<String, NDArray> io = Safetensors.readAll(FIXTURE.resolve("io/unet.safetensors"), m);
       NDArray out =
-          unet.predictNoise(io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
+          unet.predictNoise(
+              io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
       return maxAbsDiff(out, io.get("sample"));
     }
   }
@@ -77,11 +85,13 @@ class UNet2DConditionModelTest {
   @Test
   void matchesDiffusersOnTheTinyFixture() {
     try (NDManager m = NDManager.newBaseManager()) {
-      UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.fromJson(FIXTURE.resolve("unet/config.json")));
+      UNet2DConditionModel unet =
+          new UNet2DConditionModel(UNetConfig.fromJson(FIXTURE.resolve("unet/config.json")));
       loadWeights(unet, FIXTURE.resolve("unet/diffusion_pytorch_model.safetensors"), m);
       Map<String, NDArray> io = Safetensors.readAll(FIXTURE.resolve("io/unet.safetensors"), m);
       NDArray out =
-          unet.predictNoise(io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
+          unet.predictNoise(
+              io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
       float err = maxAbsDiff(out, io.get("sample"));
       System.out.println("unet parity max abs error " + err);
       assertTrue(err <= 1e-4, "max abs error " + err);
@@ -110,7 +120,8 @@ class UNet2DConditionModelTest {
               j.addProperty("num_attention_heads", 8);
             });
     assertTrue(fixtureError(named, w -> w) <= 1e-4);
-    Path wrong = UNetConfigTest.variant(dir.resolve("c"), j -> j.addProperty("attention_head_dim", 4));
+    Path wrong =
+        UNetConfigTest.variant(dir.resolve("c"), j -> j.addProperty("attention_head_dim", 4));
     assertTrue(fixtureError(wrong, w -> w) > 1e-3, "the head count must matter");
   }
 
@@ -137,9 +148,13 @@ class UNet2DConditionModelTest {
             Map.entry("down_blocks.0.attentions.1.proj_in.weight", new Shape(32, 32)),
             Map.entry("down_blocks.0.downsamplers.0.conv.weight", new Shape(32, 32, 3, 3)),
             Map.entry("down_blocks.1.resnets.0.conv_shortcut.weight", new Shape(64, 32, 1, 1)),
-            Map.entry("down_blocks.1.attentions.0.transformer_blocks.1.attn2.to_k.weight", new Shape(64, 24)),
+            Map.entry(
+                "down_blocks.1.attentions.0.transformer_blocks.1.attn2.to_k.weight",
+                new Shape(64, 24)),
             Map.entry("down_blocks.2.resnets.1.time_emb_proj.weight", new Shape(64, 128)),
-            Map.entry("mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight", new Shape(512, 64)),
+            Map.entry(
+                "mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight",
+                new Shape(512, 64)),
             Map.entry("mid_block.attentions.0.proj_out.weight", new Shape(64, 64)),
             Map.entry("up_blocks.0.resnets.0.conv1.weight", new Shape(64, 128, 3, 3)),
             Map.entry("up_blocks.0.resnets.2.conv1.weight", new Shape(64, 128, 3, 3)),
@@ -148,7 +163,9 @@ class UNet2DConditionModelTest {
             Map.entry("up_blocks.1.attentions.2.transformer_blocks.1.norm3.weight", new Shape(64)),
             Map.entry("up_blocks.2.resnets.0.norm1.weight", new Shape(96)),
             Map.entry("up_blocks.2.resnets.2.conv_shortcut.weight", new Shape(32, 64, 1, 1)),
-            Map.entry("up_blocks.2.attentions.0.transformer_blocks.0.attn1.to_q.weight", new Shape(32, 32)),
+            Map.entry(
+                "up_blocks.2.attentions.0.transformer_blocks.0.attn1.to_q.weight",
+                new Shape(32, 32)),
             Map.entry("conv_norm_out.weight", new Shape(32)));
     expected.forEach((name, shape) -> assertEquals(shape, shapes.get(name), name));
     for (String absent :
@@ -177,18 +194,23 @@ class UNet2DConditionModelTest {
   @Test
   void wrongInputsAreClearErrors() {
     try (NDManager m = NDManager.newBaseManager()) {
-      UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.fromJson(FIXTURE.resolve("unet/config.json")));
+      UNet2DConditionModel unet =
+          new UNet2DConditionModel(UNetConfig.fromJson(FIXTURE.resolve("unet/config.json")));
       unet.initializeParameters(m);
       NDArray t = m.create(new long[] {1, 2});
       var e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> unet.predictNoise(m.zeros(new Shape(2, 3, 8, 8)), t, m.zeros(new Shape(2, 77, 32))));
+              () ->
+                  unet.predictNoise(
+                      m.zeros(new Shape(2, 3, 8, 8)), t, m.zeros(new Shape(2, 77, 32))));
       assertTrue(e.getMessage().contains("latents"), e.getMessage());
       e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> unet.predictNoise(m.zeros(new Shape(2, 4, 8, 8)), t, m.zeros(new Shape(2, 77, 16))));
+              () ->
+                  unet.predictNoise(
+                      m.zeros(new Shape(2, 4, 8, 8)), t, m.zeros(new Shape(2, 77, 16))));
       assertTrue(e.getMessage().contains("encoder hidden states"), e.getMessage());
     }
   }
@@ -202,6 +224,34 @@ class UNet2DConditionModelTest {
     UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.sd15());
     assertEquals(859_520_964L, parameterCount(unet));
     assertTrue(unet.stateDict().values().stream().noneMatch(Parameter::isInitialized));
-    System.out.println("tiny unet parameters " + parameterCount(new UNet2DConditionModel(UNetConfig.tiny())));
+    System.out.println(
+        "tiny unet parameters " + parameterCount(new UNet2DConditionModel(UNetConfig.tiny())));
+  }
+
+  @Test
+  void trainingForwardGivesEveryParameterAGradient() {
+    UNet2DConditionModel unet =
+        new UNet2DConditionModel(UNetConfig.fromJson(FIXTURE.resolve("unet/config.json")));
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(5);
+      unet.initializeParameters(m);
+      NDArray latents = m.randomNormal(new Shape(2, 4, 8, 8));
+      NDArray context = m.randomNormal(new Shape(2, 7, 32));
+      try (ai.djl.training.GradientCollector collector = m.getEngine().newGradientCollector()) {
+        NDArray out =
+            unet.forward(
+                    new ai.djl.training.ParameterStore(m, false),
+                    new ai.djl.ndarray.NDList(latents, m.create(new long[] {3, 700}), context),
+                    true)
+                .singletonOrThrow();
+        collector.backward(out.square().mean());
+      }
+      unet.stateDict()
+          .forEach(
+              (name, p) ->
+                  assertTrue(
+                      p.getArray().getGradient().abs().sum().getFloat() > 0,
+                      "no gradient: " + name));
+    }
   }
 }

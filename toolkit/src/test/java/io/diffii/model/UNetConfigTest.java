@@ -25,7 +25,8 @@ class UNetConfigTest {
   static Path variant(Path dir, Consumer<JsonObject> edit) {
     try {
       JsonObject json =
-          JsonParser.parseString(Files.readString(FIXTURE.resolve("unet/config.json"))).getAsJsonObject();
+          JsonParser.parseString(Files.readString(FIXTURE.resolve("unet/config.json")))
+              .getAsJsonObject();
       edit.accept(json);
       Files.createDirectories(dir);
       Path file = dir.resolve("config.json");
@@ -102,19 +103,33 @@ class UNetConfigTest {
   @Test
   void inconsistentValuesAreRejectedNamingTheFileAndKey() {
     Path types =
-        variant(dir.resolve("t"), j -> j.add("down_block_types", JsonParser.parseString("[\"AttnDownBlock2D\", \"DownBlock2D\"]")));
+        variant(
+            dir.resolve("t"),
+            j ->
+                j.add(
+                    "down_block_types",
+                    JsonParser.parseString("[\"AttnDownBlock2D\", \"DownBlock2D\"]")));
     var e = assertThrows(IllegalArgumentException.class, () -> UNetConfig.fromJson(types));
-    assertTrue(e.getMessage().contains(types.toString()) && e.getMessage().contains("down_block_types"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(types.toString()) && e.getMessage().contains("down_block_types"),
+        e.getMessage());
 
-    Path heads = variant(dir.resolve("h"), j -> j.add("attention_head_dim", JsonParser.parseString("[8, 8, 8]")));
+    Path heads =
+        variant(
+            dir.resolve("h"),
+            j -> j.add("attention_head_dim", JsonParser.parseString("[8, 8, 8]")));
     e = assertThrows(IllegalArgumentException.class, () -> UNetConfig.fromJson(heads));
     assertTrue(e.getMessage().contains("attention_head_dim"), e.getMessage());
 
     Path groups = variant(dir.resolve("g"), j -> j.addProperty("norm_num_groups", 12));
     e = assertThrows(IllegalArgumentException.class, () -> UNetConfig.fromJson(groups));
-    assertTrue(e.getMessage().contains(groups.toString()) && e.getMessage().contains("norm_num_groups"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(groups.toString()) && e.getMessage().contains("norm_num_groups"),
+        e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> UNetConfig.fromJson(dir.resolve("missing.json")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> UNetConfig.fromJson(dir.resolve("missing.json")));
     assertTrue(e.getMessage().contains("missing.json"), e.getMessage());
   }
 
@@ -140,13 +155,18 @@ class UNetConfigTest {
     Path file = dir.resolve("vae.json");
     try {
       JsonObject json =
-          JsonParser.parseString(Files.readString(FIXTURE.resolve("vae/config.json"))).getAsJsonObject();
-      json.add("up_block_types", JsonParser.parseString("[\"UpDecoderBlock2D\", \"AttnUpDecoderBlock2D\"]"));
+          JsonParser.parseString(Files.readString(FIXTURE.resolve("vae/config.json")))
+              .getAsJsonObject();
+      json.add(
+          "up_block_types",
+          JsonParser.parseString("[\"UpDecoderBlock2D\", \"AttnUpDecoderBlock2D\"]"));
       Files.writeString(file, json.toString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     var e = assertThrows(IllegalArgumentException.class, () -> VaeConfig.fromJson(file));
-    assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("up_block_types"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(file.toString()) && e.getMessage().contains("up_block_types"),
+        e.getMessage());
   }
 }
