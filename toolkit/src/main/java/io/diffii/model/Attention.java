@@ -78,7 +78,7 @@ public final class Attention extends NamedBlock {
         new GroupNorm(groups, channels, eps));
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (x) for self-attention, or (x, context). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

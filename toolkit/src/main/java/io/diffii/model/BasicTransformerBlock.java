@@ -32,7 +32,7 @@ public final class BasicTransformerBlock extends NamedBlock {
     this.ff = module("ff", new FeedForward(dim, 4 * dim));
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (x, context). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

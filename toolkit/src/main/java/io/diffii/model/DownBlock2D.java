@@ -50,7 +50,7 @@ public final class DownBlock2D extends NamedBlock {
     }
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (h), or (h, time embedding, context); outputs: every state. */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

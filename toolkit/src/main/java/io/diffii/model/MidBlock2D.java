@@ -31,7 +31,7 @@ public final class MidBlock2D extends NamedBlock {
     resnets.add(resnet.create(channels, channels));
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (h), or (h, time embedding, context). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -74,7 +74,7 @@ public final class ResnetBlock2D extends NamedBlock {
     this.convShortcut = in == out ? null : module("conv_shortcut", new Conv2d(in, out, 1, 1, 0));
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (x), or (x, time embedding). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

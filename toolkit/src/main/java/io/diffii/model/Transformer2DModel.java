@@ -72,7 +72,7 @@ public final class Transformer2DModel extends NamedBlock {
             linearProjection ? new Linear(inner, channels) : new Conv2d(inner, channels, 1, 1, 0));
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (x, context). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -52,10 +52,7 @@ public final class UNet2DConditionModel extends NamedBlock {
     this.upBlocks = module("up_blocks", new ModuleList<>());
     ResnetBlock2D.Settings resnet =
         new ResnetBlock2D.Settings(
-            config.timeEmbeddingDim(),
-            config.normNumGroups(),
-            config.normEps(),
-            config.resnetOutScaleFactor());
+            config.timeEmbeddingDim(), config.normNumGroups(), config.normEps(), 1f);
     for (int i = 0; i < levels; i++) {
       downBlocks.add(
           new DownBlock2D(

@@ -32,7 +32,6 @@ import java.util.Set;
  * @param useLinearProjection linear instead of 1×1-convolution projections in the transformers
  * @param downsamplePadding padding of the downsampling convolutions
  * @param midBlockScaleFactor output scale factor of the mid block's residual blocks
- * @param resnetOutScaleFactor output scale factor of the down and up levels' residual blocks
  * @param convInKernel kernel side of {@code conv_in}
  * @param convOutKernel kernel side of {@code conv_out}
  * @param timeEmbeddingDim width of the time embedding
@@ -55,7 +54,6 @@ public record UNetConfig(
     boolean useLinearProjection,
     int downsamplePadding,
     float midBlockScaleFactor,
-    float resnetOutScaleFactor,
     int convInKernel,
     int convOutKernel,
     int timeEmbeddingDim) {
@@ -124,7 +122,6 @@ public record UNetConfig(
     }
     require(downsamplePadding >= 0, "downsample_padding must be ≥ 0, got " + downsamplePadding);
     require(midBlockScaleFactor > 0, "mid_block_scale_factor must be positive");
-    require(resnetOutScaleFactor > 0, "resnet_out_scale_factor must be positive");
     require(
         convInKernel > 0 && convInKernel % 2 == 1,
         "conv_in_kernel must be odd, got " + convInKernel);
@@ -200,7 +197,9 @@ public record UNetConfig(
   /**
    * Reads a diffusers {@code unet/config.json}. Missing keys take diffusers' defaults; keys that
    * select something this implementation does not build (class or addition embeddings, other block
-   * types, another activation, …) are rejected naming the file and the key.
+   * types, another activation, dropout, …) are rejected naming the file and the key. Ignored, as
+   * they change nothing here: {@code upcast_attention} (computation is float32 throughout) and
+   * {@code resnet_out_scale_factor} (diffusers applies it only to block types not built here).
    */
   public static UNetConfig fromJson(Path file) {
     ConfigJson json = ConfigJson.read(file);
@@ -234,7 +233,6 @@ public record UNetConfig(
     b.useLinearProjection = json.bool("use_linear_projection", b.useLinearProjection);
     b.downsamplePadding = json.integer("downsample_padding", b.downsamplePadding);
     b.midBlockScaleFactor = json.number("mid_block_scale_factor", b.midBlockScaleFactor);
-    b.resnetOutScaleFactor = json.number("resnet_out_scale_factor", b.resnetOutScaleFactor);
     b.convInKernel = json.integer("conv_in_kernel", b.convInKernel);
     b.convOutKernel = json.integer("conv_out_kernel", b.convOutKernel);
     b.timeEmbeddingDim = json.integer("time_embedding_dim", 0);
@@ -257,6 +255,7 @@ public record UNetConfig(
     json.requireValue("class_embeddings_concat", false, sd);
     json.requireValue("mid_block_type", "UNetMidBlock2DCrossAttn", sd);
     json.requireValue("mid_block_only_cross_attention", false, sd);
+    json.requireValue("dropout", 0, "training here runs without dropout");
     for (String key :
         List.of(
             "class_embed_type",
@@ -309,7 +308,6 @@ public record UNetConfig(
     private boolean useLinearProjection = false;
     private int downsamplePadding = 1;
     private float midBlockScaleFactor = 1;
-    private float resnetOutScaleFactor = 1;
     private int convInKernel = 3;
     private int convOutKernel = 3;
     private int timeEmbeddingDim = 0;
@@ -418,12 +416,6 @@ public record UNetConfig(
       return this;
     }
 
-    /** Sets {@code resnet_out_scale_factor}. */
-    public Builder resnetOutScaleFactor(float v) {
-      resnetOutScaleFactor = v;
-      return this;
-    }
-
     /** Sets {@code conv_in_kernel}. */
     public Builder convInKernel(int v) {
       convInKernel = v;
@@ -463,7 +455,6 @@ public record UNetConfig(
           useLinearProjection,
           downsamplePadding,
           midBlockScaleFactor,
-          resnetOutScaleFactor,
           convInKernel,
           convOutKernel,
           timeEmbeddingDim == 0 && levels > 0 ? 4 * blockOutChannels.get(0) : timeEmbeddingDim);

@@ -65,7 +65,7 @@ public final class UpBlock2D extends NamedBlock {
     return resnets.size();
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Inputs: (h), or (h, time embedding, context, skips in production order). */
   @Override
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -169,4 +169,52 @@ class UNetConfigTest {
         e.getMessage().contains(file.toString()) && e.getMessage().contains("up_block_types"),
         e.getMessage());
   }
+
+  private Path write(String name, String json) {
+    try {
+      Path file = dir.resolve(name);
+      Files.writeString(file, json);
+      return file;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void anSd15ConfigReadsToTheSd15Preset() {
+    String json =
+        """
+        {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.6.0",
+         "act_fn": "silu", "attention_head_dim": 8, "block_out_channels": [320, 640, 1280, 1280],
+         "center_input_sample": false, "cross_attention_dim": 768,
+         "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
+                              "CrossAttnDownBlock2D", "DownBlock2D"],
+         "downsample_padding": 1, "flip_sin_to_cos": true, "freq_shift": 0, "in_channels": 4,
+         "layers_per_block": 2, "mid_block_scale_factor": 1, "norm_eps": 1e-05,
+         "norm_num_groups": 32, "out_channels": 4, "sample_size": 64,
+         "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D",
+                            "CrossAttnUpBlock2D"]}
+        """;
+    assertEquals(UNetConfig.sd15(), UNetConfig.fromJson(write("sd15.json", json)));
+  }
+
+  @Test
+  void anSd2StyleConfigGivesLinearProjectionsAndHeadsPerLevel() {
+    String json =
+        """
+        {"_class_name": "UNet2DConditionModel", "attention_head_dim": [5, 10, 20, 20],
+         "block_out_channels": [320, 640, 1280, 1280], "cross_attention_dim": 1024,
+         "use_linear_projection": true, "upcast_attention": true, "sample_size": 96,
+         "dual_cross_attention": false, "num_class_embeds": null, "only_cross_attention": false}
+        """;
+    UNetConfig c = UNetConfig.fromJson(write("sd2.json", json));
+    assertEquals(List.of(5, 10, 20, 20), c.attentionHeads());
+    var sd = new UNet2DConditionModel(c).stateDict();
+    assertEquals(
+        new ai.djl.ndarray.types.Shape(320, 320),
+        sd.get("down_blocks.0.attentions.0.proj_in.weight").getShape());
+    assertEquals(
+        new ai.djl.ndarray.types.Shape(1280, 1024),
+        sd.get("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").getShape());
+  }
 }

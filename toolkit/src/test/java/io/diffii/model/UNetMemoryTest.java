@@ -64,7 +64,8 @@ class UNetMemoryTest {
           (System.nanoTime() - start) / 1e9, growth);
       assertEquals(weightArrays, arrays(weights));
       // Leaking every array of each pass grew the resident set by 3 GB over this loop (about 8 MB
-      // a pass, measured); the bound leaves room for the JVM heap, which varies between collections.
+      // a pass, measured); the bound leaves room for the JVM heap, which varies between
+      // collections.
       assertTrue(growth < 256 * 1024, "resident memory grew by " + growth + " KiB");
     }
   }
