@@ -171,8 +171,9 @@ public final class UNet2DConditionModel extends NamedBlock {
               + timesteps.getShape());
     }
     int contextDim = config.crossAttentionDim().get(0);
-    boolean widthMatches = config.crossAttentionDim().stream().allMatch(d -> d == c.get(2));
-    if (c.dimension() != 3 || c.get(0) != l.get(0) || !widthMatches) {
+    boolean widthMatches =
+        c.dimension() == 3 && config.crossAttentionDim().stream().allMatch(d -> d == c.get(2));
+    if (!widthMatches || c.get(0) != l.get(0)) {
       throw new IllegalArgumentException(
           "encoder hidden states must be [" + l.get(0) + ", M, " + contextDim + "], got " + c);
     }
