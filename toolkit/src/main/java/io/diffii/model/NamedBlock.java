@@ -113,6 +113,26 @@ public abstract class NamedBlock extends AbstractBlock {
     return out.singletonOrThrow();
   }
 
+  /**
+   * Returns whether every parameter of this block and its descendants holds an array. Shapes are
+   * fixed at construction, so unlike DJL's default this does not wait for input shapes; otherwise a
+   * training-mode forward would try to re-initialise loaded weights.
+   */
+  @Override
+  public boolean isInitialized() {
+    for (Parameter p : params.values()) {
+      if (!p.isInitialized()) {
+        return false;
+      }
+    }
+    for (Block child : modules.values()) {
+      if (!child.isInitialized()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@inheritDoc} */
   @Override
   public void prepare(Shape[] inputShapes) {
