@@ -10,9 +10,12 @@ abstract class CellException extends Exception {
 
   private final List<String> traceback;
 
-  /** Creates a failure with a one-line {@code message} and the {@code traceback} lines. */
+  /**
+   * Creates a failure with a one-line {@code message} and the {@code traceback} lines. The kernel's
+   * own stack is not recorded: the traceback says where in the cell it failed.
+   */
   CellException(String message, List<String> traceback, Throwable cause) {
-    super(message, cause);
+    super(message, cause, false, false);
     this.traceback = List.copyOf(traceback);
   }
 

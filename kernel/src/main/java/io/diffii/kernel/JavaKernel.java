@@ -1,6 +1,7 @@
 package io.diffii.kernel;
 
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -8,6 +9,10 @@ import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.magic.common.Load;
 import io.github.spencerpark.jupyter.kernel.magic.registry.Magics;
+import io.github.spencerpark.jupyter.messages.Message;
+import io.github.spencerpark.jupyter.messages.MessageType;
+import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
+import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.logging.LogManager;
 import java.util.stream.Collectors;
 import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.JShell;
@@ -60,9 +65,6 @@ public final class JavaKernel extends BaseKernel {
 
   /** Marks a snippet or cell that produced no value (as opposed to the value null). */
   private static final Object NO_VALUE = new Object();
-
-  /** The messaging library logs every message at INFO; the kernel keeps its log to warnings. */
-  private static final Logger PROTOCOL_LOG = Logger.getLogger("io.github.spencerpark");
 
   private static volatile JavaKernel current;
 
@@ -112,7 +114,9 @@ public final class JavaKernel extends BaseKernel {
       System.err.println("usage: java io.diffii.kernel.JavaKernel CONNECTION_FILE");
       System.exit(2);
     }
-    PROTOCOL_LOG.setLevel(Level.WARNING);
+    // The messaging library logs every message at INFO to the Jupyter server's console; keep the
+    // kernel's java.util.logging output there to warnings.
+    LogManager.getLogManager().getLogger("").setLevel(Level.WARNING);
     String connection = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
     JupyterConnection jupyter = new JupyterConnection(KernelConnectionProperties.parse(connection));
     exitWithJupyter();
@@ -153,6 +157,23 @@ public final class JavaKernel extends BaseKernel {
    */
   public void displayValue(Object value, String... mimeTypes) {
     display(render(value, mimeTypes));
+  }
+
+  /** Handles the connection's requests, answering kernel_info with the protocol's status field. */
+  @Override
+  public void becomeHandlerForConnection(JupyterConnection connection) {
+    super.becomeHandlerForConnection(connection);
+    connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::replyKernelInfo);
+  }
+
+  private void replyKernelInfo(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
+    env.setBusyDeferIdle();
+    env.reply(
+        new KernelInfoWithStatus(
+            KERNEL_META.get("project"),
+            KERNEL_META.get("version"),
+            getLanguageInfo(),
+            getBanner()));
   }
 
   /** {@inheritDoc} */
@@ -365,8 +386,9 @@ public final class JavaKernel extends BaseKernel {
           || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
         warnUnresolved((DeclarationSnippet) snippet, origin);
       }
-      if (snippet.kind() == Snippet.Kind.EXPRESSION
-          || snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
+      // An expression or a variable alone has a value to show; an assignment, as in Python, not.
+      if (snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+          || snippet.subKind() == Snippet.SubKind.VAR_VALUE_SUBKIND) {
         value = control.lastValue();
       }
     }
@@ -445,5 +467,16 @@ public final class JavaKernel extends BaseKernel {
       words.add(word.toString());
     }
     return words;
+  }
+
+  /** The library's kernel_info reply without the "status" field that protocol 5 requires. */
+  private static final class KernelInfoWithStatus extends KernelInfoReply {
+
+    @SuppressWarnings("unused") // read by Gson when the reply is serialized
+    private final String status = "ok";
+
+    KernelInfoWithStatus(String name, String version, LanguageInfo language, String banner) {
+      super("5.3", name, version, language, banner, null);
+    }
   }
 }

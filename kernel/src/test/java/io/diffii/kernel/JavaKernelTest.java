@@ -56,8 +56,10 @@ class JavaKernelTest {
   }
 
   @Test
-  void statementsHaveNoValue() throws Exception {
+  void statementsAndAssignmentsHaveNoValue() throws Exception {
     assertNull(kernel.eval("int quiet = 1;\nSystem.out.print(\"\");"));
+    assertNull(kernel.eval("quiet = 2;"));
+    assertEquals("2", text(kernel.eval("quiet")));
   }
 
   @Test
