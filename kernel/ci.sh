@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Kernel CI: installs the kernel into a temporary prefix, runs Jupyter's kernel conformance suite
-# and the kernel's protocol tests (kernel/src/test/python), then executes every notebook in
-# notebooks/ headless with its quick parameters, failing on any error output. Executed notebooks
-# and their HTML land in kernel/target/notebooks/. Expects `mvn -B package` to have run (else
-# bin/install-kernel builds) and Debian's jupyter-client, python3-nbclient, jupyter-nbconvert,
-# python3-ipykernel and python3-jupyter-kernel-test.
+# Kernel CI: installs the kernel into a temporary prefix, runs Jupyter's kernel conformance suite,
+# the kernel's protocol tests and bin/run-notebook's tests (kernel/src/test/python), then executes
+# every notebook in notebooks/ headless with its quick parameters, failing on any error output.
+# Executed notebooks and their HTML land in kernel/target/notebooks/.
+# Expects `mvn -B package` to have run (else bin/install-kernel builds) and Debian's jupyter-client,
+# python3-nbclient, jupyter-nbconvert, python3-ipykernel and python3-jupyter-kernel-test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -22,8 +22,8 @@ bin/install-kernel --prefix "$prefix"
 # Jupyter looks in JUPYTER_PATH first, so this kernel shadows any other "java" kernelspec.
 export JUPYTER_PATH="$prefix/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 
-echo "== kernel protocol tests"
-(cd kernel/src/test/python && "$JUPYTER_PYTHON" -m unittest -v test_kernel)
+echo "== kernel protocol and headless-run tests"
+"$JUPYTER_PYTHON" -m unittest discover -v -s kernel/src/test/python -p 'test_*.py'
 
 echo "== notebooks"
 out="$root/kernel/target/notebooks"
