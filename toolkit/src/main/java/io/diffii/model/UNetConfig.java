@@ -243,6 +243,36 @@ public record UNetConfig(
     }
   }
 
+  /** Returns this config as a diffusers {@code unet/config.json} that {@link #fromJson} reads back. */
+  public String toJson() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("_class_name", "UNet2DConditionModel");
+    m.put("_diffusers_version", "0.35.2");
+    m.put("act_fn", "silu");
+    m.put("attention_head_dim", ConfigJson.perBlockValue(attentionHeads));
+    m.put("block_out_channels", blockOutChannels);
+    m.put("center_input_sample", false);
+    m.put("conv_in_kernel", convInKernel);
+    m.put("conv_out_kernel", convOutKernel);
+    m.put("cross_attention_dim", ConfigJson.perBlockValue(crossAttentionDim));
+    m.put("down_block_types", downBlockTypes);
+    m.put("downsample_padding", downsamplePadding);
+    m.put("flip_sin_to_cos", flipSinToCos);
+    m.put("freq_shift", freqShift);
+    m.put("in_channels", inChannels);
+    m.put("layers_per_block", ConfigJson.perBlockValue(layersPerBlock));
+    m.put("mid_block_scale_factor", midBlockScaleFactor);
+    m.put("norm_eps", normEps);
+    m.put("norm_num_groups", normNumGroups);
+    m.put("out_channels", outChannels);
+    m.put("sample_size", sampleSize);
+    m.put("time_embedding_dim", timeEmbeddingDim == 4 * blockOutChannels.get(0) ? null : timeEmbeddingDim);
+    m.put("transformer_layers_per_block", ConfigJson.perBlockValue(transformerLayersPerBlock));
+    m.put("up_block_types", upBlockTypes);
+    m.put("use_linear_projection", useLinearProjection);
+    return ConfigJson.write(m);
+  }
+
   private static void rejectUnsupported(ConfigJson json) {
     String sd = "Stable Diffusion 1.x/2.x UNets use it";
     json.requireValue("act_fn", "silu", sd);

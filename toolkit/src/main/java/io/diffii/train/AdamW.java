@@ -2,6 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,22 +71,22 @@ public final class AdamW implements AutoCloseable {
    * {@code clip_grad_norm_}, and returns the norm before clipping.
    */
   public double clipGradNorm(double maxNorm) {
-    double sq = 0;
-    for (NDArray p : params.values()) {
-      try (NDArray g = p.getGradient()) {
-        sq += g.square().sum().getFloat();
-      }
-    }
-    double norm = Math.sqrt(sq);
-    double scale = maxNorm / (norm + 1e-6);
-    if (scale < 1) {
+    // Gradient handles and everything derived from them close with the scope; a gradient array
+    // comes back in its parameter's manager, where it would otherwise stay.
+    try (NDScope scope = new NDScope()) {
+      double sq = 0;
       for (NDArray p : params.values()) {
-        try (NDArray g = p.getGradient()) {
-          g.muli(scale);
+        sq += p.getGradient().square().sum().getFloat();
+      }
+      double norm = Math.sqrt(sq);
+      double scale = maxNorm / (norm + 1e-6);
+      if (scale < 1) {
+        for (NDArray p : params.values()) {
+          p.getGradient().muli(scale);
         }
       }
+      return norm;
     }
-    return norm;
   }
 
   /** Applies one update with learning rate {@code lr}, then zeroes the gradients. */
@@ -95,11 +96,11 @@ public final class AdamW implements AutoCloseable {
     double bc2 = 1 - Math.pow(config.beta2(), t);
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
-      try (NDManager scope = stateManager.newSubManager();
-          NDArray g = p.getGradient()) {
+      // Parameters and moments change in place; every temporary closes with the scope.
+      try (NDScope scope = new NDScope()) {
+        NDArray g = p.getGradient();
         NDArray mi = m.get(e.getKey());
         NDArray vi = v.get(e.getKey());
-        g.tempAttach(scope);
         mi.muli(config.beta1()).addi(g.mul(1 - config.beta1()));
         vi.muli(config.beta2()).addi(g.square().muli(1 - config.beta2()));
         if (config.weightDecay() > 0) {

@@ -2,6 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,11 +37,8 @@ public final class Ema implements AutoCloseable {
   public void update() {
     params.forEach(
         (k, p) -> {
-          try (NDManager scope = manager.newSubManager()) {
-            NDArray s = shadow.get(k);
-            NDArray cur = p.stopGradient();
-            cur.tempAttach(scope);
-            s.muli(decay).addi(cur.mul(1 - decay));
+          try (NDScope scope = new NDScope()) {
+            shadow.get(k).muli(decay).addi(p.stopGradient().mul(1 - decay));
           }
         });
   }

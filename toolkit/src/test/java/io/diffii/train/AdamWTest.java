@@ -62,4 +62,34 @@ class AdamWTest {
     assertEquals(0.5, LearningRate.warmupCosine(1, 10, 100, 55), 1e-12);
     assertEquals(0.0, LearningRate.warmupCosine(1, 10, 100, 100), 1e-12);
   }
+
+  @Test
+  void stepsLeaveNoArraysBehindInTheParametersManager() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.randomNormal(new ai.djl.ndarray.types.Shape(16, 16));
+      try (AdamW opt = new AdamW(Map.of("w", w), AdamW.Config.withWeightDecay(0.01));
+          Ema ema = new Ema(Map.of("w", w), 0.9)) {
+        int before = -1;
+        for (int i = 0; i < 20; i++) {
+          try (NDManager step = m.newSubManager()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+              // Inputs live in the step's scope, so every array derived from them does too.
+              NDArray x = step.ones(w.getShape());
+              gc.backward(x.mul(w).mul(w).sum());
+            }
+            opt.clipGradNorm(0.1);
+            opt.step(0.01);
+            ema.update();
+          }
+          int now = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+          if (i == 1) {
+            before = now;
+          }
+          if (i > 1) {
+            assertEquals(before, now, "arrays left in the parameters' manager after step " + i);
+          }
+        }
+      }
+    }
+  }
 }

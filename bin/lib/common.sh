@@ -1,7 +1,7 @@
 # Shared by the bin/ commands: system packages, the build, and the toolkit's Java command line.
 # Sourced, not run.
 
-DIFFII_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIFFII_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Debian packages every command needs: the Fashion-MNIST data, fonts for headless charts, a JDK and Maven.
 DIFFII_BASE_PACKAGES=(dataset-fashion-mnist fontconfig fonts-dejavu-core openjdk-17-jdk-headless maven)
