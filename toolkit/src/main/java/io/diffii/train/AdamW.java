@@ -3,6 +3,7 @@ package io.diffii.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -86,6 +87,16 @@ public final class AdamW implements AutoCloseable {
         }
       }
       return norm;
+    }
+  }
+
+  /** Zeroes every gradient without updating, e.g. to skip a step whose gradient is not finite. */
+  public void zeroGrad() {
+    try (NDScope scope = new NDScope()) {
+      for (NDArray p : params.values()) {
+        // Assigning, not multiplying: 0·∞ would leave NaN behind.
+        p.getGradient().set(new NDIndex("..."), 0f);
+      }
     }
   }
 

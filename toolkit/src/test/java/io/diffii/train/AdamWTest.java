@@ -92,4 +92,19 @@ class AdamWTest {
       }
     }
   }
+
+  @Test
+  void zeroGradClearsNonFiniteGradients() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.create(new float[] {1f, 2f});
+      try (AdamW opt = new AdamW(Map.of("w", w), AdamW.Config.withWeightDecay(0))) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          gc.backward(w.mul(m.create(new float[] {Float.POSITIVE_INFINITY, Float.NaN})).sum());
+        }
+        assertTrue(Double.isNaN(opt.clipGradNorm(1.0)) || Double.isInfinite(opt.clipGradNorm(1.0)));
+        opt.zeroGrad();
+        assertEquals(0f, w.getGradient().abs().sum().getFloat());
+      }
+    }
+  }
 }
