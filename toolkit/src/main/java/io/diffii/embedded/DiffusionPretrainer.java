@@ -122,6 +122,24 @@ public final class DiffusionPretrainer {
       NoiseSchedule schedule,
       Settings s,
       Path checkpoint) {
+    return train(text, unet, tokenizer, corpus, latents, schedule, s, checkpoint, s.steps());
+  }
+
+  /**
+   * Trains as the overload without {@code untilStep} but stops after step {@code untilStep}
+   * (saving a checkpoint there), as an interrupted run would; the learning-rate schedule still
+   * spans all the settings' steps.
+   */
+  public static Map<String, NDArray> train(
+      ClipTextModel text,
+      UNet2DConditionModel unet,
+      Tokenizer tokenizer,
+      SceneCorpus corpus,
+      Posteriors latents,
+      NoiseSchedule schedule,
+      Settings s,
+      Path checkpoint,
+      long untilStep) {
     Map<String, NDArray> params = new LinkedHashMap<>();
     text.stateDict().forEach((k, p) -> params.put("text_encoder." + k, p.getArray()));
     unet.stateDict().forEach((k, p) -> params.put("unet." + k, p.getArray()));
@@ -132,7 +150,8 @@ public final class DiffusionPretrainer {
       long start = resume(checkpoint, manager, params, opt, ema);
       Progress progress = new Progress("text encoder + UNet", s.steps());
       progress.advance(start, "resumed");
-      for (long step = start; step < s.steps(); step++) {
+      int skipped = 0;
+      for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
         double loss;
         try (NDManager scope = manager.newSubManager()) {
           Random rng = new Random(s.seed() * 1_000_003L + step);
@@ -167,12 +186,18 @@ public final class DiffusionPretrainer {
             gc.backward(mse);
             loss = mse.getFloat();
           }
-          opt.clipGradNorm(1.0);
-          opt.step(LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step));
+          double norm = opt.clipGradNorm(1.0);
+          if (Double.isFinite(norm) && Double.isFinite(loss)) {
+            opt.step(LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step));
+          } else {
+            // A non-finite gradient would turn every weight into NaN: drop this batch instead.
+            opt.zeroGrad();
+            skipped++;
+          }
           ema.update();
         }
-        progress.advance(1, String.format(Locale.ROOT, "loss %.4f", loss));
-        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps()) {
+        progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
+        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps() || step + 1 == untilStep) {
           Checkpoint.save(
               checkpoint,
               step + 1,

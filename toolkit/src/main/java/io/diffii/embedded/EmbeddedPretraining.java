@@ -35,6 +35,7 @@ public final class EmbeddedPretraining {
       VaePretrainer.Settings vae,
       DiffusionPretrainer.Settings diffusion,
       int maxTokens,
+      int corpusSize,
       long corpusSeed) {
 
     /** Returns the recipe the shipped model was trained with. */
@@ -44,6 +45,7 @@ public final class EmbeddedPretraining {
           new VaePretrainer.Settings(2000, 64, 1e-3, 100, 1e-6, 0, 100),
           new DiffusionPretrainer.Settings(4000, 64, 1e-3, 300, 1e-2, 0.999, 0.1, 0.1, 0, 200),
           16,
+          60_000,
           0);
     }
   }
@@ -74,7 +76,7 @@ public final class EmbeddedPretraining {
     Files.createDirectories(work);
     Map<String, Object> report = new LinkedHashMap<>();
     Engine.getInstance().setRandomSeed((int) recipe.corpusSeed());
-    SceneCorpus train = SceneCorpus.train(recipe.corpusSeed());
+    SceneCorpus train = SceneCorpus.train(recipe.corpusSeed(), recipe.corpusSize());
     SceneCorpus test = SceneCorpus.test(recipe.corpusSeed());
     NDManager manager = NDManager.newBaseManager();
 

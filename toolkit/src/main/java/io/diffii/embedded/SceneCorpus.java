@@ -51,7 +51,16 @@ public final class SceneCorpus {
 
   /** Returns the 60,000 training items as scenes on random contexts (the pretraining corpus). */
   public static SceneCorpus train(long seed) {
-    return new SceneCorpus(Splits.scenes(FashionMnist.load().train(), "train", seed));
+    return train(seed, Integer.MAX_VALUE);
+  }
+
+  /** Returns the first {@code limit} scenes of {@link #train(long)}, composing only those. */
+  public static SceneCorpus train(long seed, int limit) {
+    ImageDataset all = Splits.scenes(FashionMnist.load().train(), "train", seed);
+    if (limit >= all.size()) {
+      return new SceneCorpus(all);
+    }
+    return new SceneCorpus(new ImageDataset(all.classNames(), all.samples().subList(0, limit)));
   }
 
   /** Returns the 10,000 test items as scenes on random contexts, for held-out measurements. */

@@ -46,6 +46,16 @@ public final class VaePretrainer {
    * batches as an uninterrupted one.
    */
   public static void train(AutoencoderKL vae, SceneCorpus corpus, Settings s, Path checkpoint) {
+    train(vae, corpus, s, checkpoint, s.steps());
+  }
+
+  /**
+   * Trains as {@link #train(AutoencoderKL, SceneCorpus, Settings, Path)} but stops after step
+   * {@code untilStep} (saving a checkpoint there), as an interrupted run would; the learning-rate
+   * schedule still spans all the settings' steps.
+   */
+  public static void train(
+      AutoencoderKL vae, SceneCorpus corpus, Settings s, Path checkpoint, long untilStep) {
     Map<String, NDArray> params = new LinkedHashMap<>();
     vae.stateDict().forEach((k, p) -> params.put(k, p.getArray()));
     NDManager manager = params.values().iterator().next().getManager();
@@ -53,7 +63,8 @@ public final class VaePretrainer {
       long start = resume(checkpoint, manager, params, opt);
       Progress progress = new Progress("autoencoder", s.steps());
       progress.advance(start, "resumed");
-      for (long step = start; step < s.steps(); step++) {
+      int skipped = 0;
+      for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
         double loss;
         try (NDManager scope = manager.newSubManager()) {
           Random rng = new Random(s.seed() * 1_000_003L + step);
@@ -73,11 +84,17 @@ public final class VaePretrainer {
             gc.backward(total);
             loss = total.getFloat();
           }
-          opt.clipGradNorm(1.0);
-          opt.step(LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step));
+          double norm = opt.clipGradNorm(1.0);
+          if (Double.isFinite(norm) && Double.isFinite(loss)) {
+            opt.step(LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step));
+          } else {
+            // A non-finite gradient would turn every weight into NaN: drop this batch instead.
+            opt.zeroGrad();
+            skipped++;
+          }
         }
-        progress.advance(1, String.format(Locale.ROOT, "loss %.4f", loss));
-        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps()) {
+        progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
+        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps() || step + 1 == untilStep) {
           Checkpoint.save(checkpoint, step + 1, Map.of("model", params, "adam", opt.state()));
         }
       }

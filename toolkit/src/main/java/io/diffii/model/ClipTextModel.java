@@ -1,0 +1,235 @@
+package io.diffii.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * transformers' {@code CLIPTextModel}: token + position embeddings, pre-norm encoder layers with
+ * causal self-attention and an MLP, and a final layer norm. Parameter names are transformers'
+ * ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, …), so real checkpoints load.
+ *
+ * <p>Input ids {@code [B, L]} with L ≤ {@code max_position_embeddings}; outputs the last hidden
+ * state {@code [B, L, D]} and the pooled output {@code [B, D]}, the state at the end token.
+ * Textual-inversion vectors enter as extra rows after the token table ({@link
+ * #setExtraTokenEmbeddings}): ids from {@code vocab_size} on select them, so they can be trained
+ * while the table itself stays frozen.
+ */
+public final class ClipTextModel extends NamedBlock {
+
+  private final ClipTextConfig config;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionEmbedding;
+  private final ModuleList<EncoderLayer> layers;
+  private final LayerNorm finalLayerNorm;
+  private NDArray extraTokens;
+
+  /** Builds the encoder of {@code config}; parameter shapes are fixed, arrays not allocated. */
+  public ClipTextModel(ClipTextConfig config) {
+    this.config = config;
+    TextModel text = module("text_model", new TextModel());
+    Embeddings embeddings = text.module("embeddings", new Embeddings());
+    this.tokenEmbedding =
+        embeddings.module("token_embedding", new Table(config.vocabSize(), config.hiddenSize())).weight;
+    this.positionEmbedding =
+        embeddings.module("position_embedding", new Table(config.maxPositionEmbeddings(), config.hiddenSize()))
+            .weight;
+    Encoder encoder = text.module("encoder", new Encoder());
+    this.layers = encoder.module("layers", new ModuleList<>());
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      layers.add(new EncoderLayer(config));
+    }
+    this.finalLayerNorm =
+        text.module("final_layer_norm", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
+  }
+
+  /** Returns the configuration. */
+  public ClipTextConfig config() {
+    return config;
+  }
+
+  /** Returns the token table parameter {@code [vocab_size, D]}. */
+  public Parameter tokenEmbedding() {
+    return tokenEmbedding;
+  }
+
+  /**
+   * Sets the rows that ids {@code vocab_size, vocab_size + 1, …} select ({@code [n, D]}), or
+   * clears them with null. The array is used as given, so gradients reach it.
+   */
+  public void setExtraTokenEmbeddings(NDArray rows) {
+    if (rows != null && (rows.getShape().dimension() != 2 || rows.getShape().get(1) != config.hiddenSize())) {
+      throw new IllegalArgumentException(
+          "extra token embeddings must be [n, " + config.hiddenSize() + "], got " + rows.getShape());
+    }
+    this.extraTokens = rows;
+  }
+
+  /** Encodes {@code inputIds [B, L]} (int64) to (last_hidden_state, pooled_output). Inference mode. */
+  public NDList encode(NDArray inputIds) {
+    return encode(new ParameterStore(inputIds.getManager(), false), inputIds, false);
+  }
+
+  /** Encodes with an explicit parameter store; see {@link #encode(NDArray)}. */
+  public NDList encode(ParameterStore store, NDArray inputIds, boolean training) {
+    NDArray ids = inputIds.toType(DataType.INT64, false);
+    Shape s = ids.getShape();
+    if (s.dimension() != 2 || s.get(1) > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException(
+          "input ids must be [B, L] with L <= " + config.maxPositionEmbeddings() + ", got " + s);
+    }
+    NDArray table = value(store, ids, tokenEmbedding, training);
+    if (extraTokens != null) {
+      table = NDArrays.concat(new NDList(table, extraTokens));
+    }
+    NDArray tokens = table.get(new NDIndex("{}", ids.flatten())).reshape(s.get(0), s.get(1), -1);
+    return encodeEmbeddings(store, tokens, ids, training);
+  }
+
+  /**
+   * Encodes token embeddings {@code [B, L, D]} (the token table's rows, or trained vectors in
+   * their place); {@code inputIds} locate the end token for pooling.
+   */
+  public NDList encodeEmbeddings(ParameterStore store, NDArray tokenEmbeds, NDArray inputIds, boolean training) {
+    long length = tokenEmbeds.getShape().get(1);
+    NDArray positions = value(store, tokenEmbeds, positionEmbedding, training).get(new NDIndex(":{}", length));
+    NDArray h = tokenEmbeds.add(positions);
+    NDArray mask = causalMask(tokenEmbeds.getManager(), length);
+    for (EncoderLayer layer : layers.items()) {
+      h = layer.forward(store, h, mask, training);
+    }
+    NDArray last = Tensors.call(store, finalLayerNorm, h, training);
+    return new NDList(last, pool(last, inputIds.toType(DataType.INT64, false)));
+  }
+
+  /** Returns the state at the end token of each row: the first eos id, or (legacy eos id 2) the largest id. */
+  private NDArray pool(NDArray last, NDArray ids) {
+    NDArray position =
+        config.eosTokenId() == 2 ? ids.argMax(1) : ids.eq(config.eosTokenId()).toType(DataType.INT32, false).argMax(1);
+    long batch = last.getShape().get(0);
+    NDArray rows = last.getManager().arange(0, (int) batch, 1, DataType.INT64);
+    return last.get(new NDIndex("{}, {}", rows, position.toType(DataType.INT64, false)));
+  }
+
+  /** Returns {@code [L, L]} with 0 on and below the diagonal and −∞ above it. */
+  static NDArray causalMask(ai.djl.ndarray.NDManager manager, long length) {
+    float[] m = new float[(int) (length * length)];
+    for (int i = 0; i < length; i++) {
+      for (int j = i + 1; j < length; j++) {
+        m[(int) (i * length + j)] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return manager.create(m, new Shape(length, length));
+  }
+
+  /** {@inheritDoc} Input: (input ids); output: (last_hidden_state, pooled_output). */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    return encode(store, inputs.head(), training);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape s = inputShapes[0];
+    return new Shape[] {
+      new Shape(s.get(0), s.get(1), config.hiddenSize()), new Shape(s.get(0), config.hiddenSize())
+    };
+  }
+
+  /** A named level of the module tree without computation of its own. */
+  private static class Node extends NamedBlock {
+    @Override
+    protected NDList forwardInternal(
+        ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+      throw new UnsupportedOperationException("called through ClipTextModel");
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+      throw new UnsupportedOperationException("called through ClipTextModel");
+    }
+
+    @Override
+    protected <B extends ai.djl.nn.Block> B module(String name, B block) {
+      return super.module(name, block);
+    }
+  }
+
+  private static final class TextModel extends Node {}
+
+  private static final class Embeddings extends Node {}
+
+  private static final class Encoder extends Node {}
+
+  /** An embedding table {@code [rows, width]} with the parameter name {@code weight}. */
+  private static final class Table extends Node {
+    final Parameter weight;
+
+    Table(long rows, long width) {
+      weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(rows, width));
+    }
+  }
+
+  /** One pre-norm layer: h + attn(ln1(h)), then h + mlp(ln2(h)). */
+  static final class EncoderLayer extends Node {
+    private final int heads;
+    private final String act;
+    private final LayerNorm norm1;
+    private final LayerNorm norm2;
+    private final Linear q;
+    private final Linear k;
+    private final Linear v;
+    private final Linear out;
+    private final Linear fc1;
+    private final Linear fc2;
+
+    EncoderLayer(ClipTextConfig c) {
+      heads = c.numAttentionHeads();
+      act = c.hiddenAct();
+      long d = c.hiddenSize();
+      Node attn = module("self_attn", new Node());
+      q = attn.module("q_proj", new Linear(d, d));
+      k = attn.module("k_proj", new Linear(d, d));
+      v = attn.module("v_proj", new Linear(d, d));
+      out = attn.module("out_proj", new Linear(d, d));
+      norm1 = module("layer_norm1", new LayerNorm(d, c.layerNormEps()));
+      Node mlp = module("mlp", new Node());
+      fc1 = mlp.module("fc1", new Linear(d, c.intermediateSize()));
+      fc2 = mlp.module("fc2", new Linear(c.intermediateSize(), d));
+      norm2 = module("layer_norm2", new LayerNorm(d, c.layerNormEps()));
+    }
+
+    NDArray forward(ParameterStore store, NDArray h, NDArray mask, boolean training) {
+      NDArray x = Tensors.call(store, norm1, h, training);
+      NDArray qs = Attention.splitHeads(Tensors.call(store, q, x, training), heads);
+      NDArray ks = Attention.splitHeads(Tensors.call(store, k, x, training), heads);
+      NDArray vs = Attention.splitHeads(Tensors.call(store, v, x, training), heads);
+      NDArray attended = maskedAttention(qs, ks, vs, mask);
+      h = h.add(Tensors.call(store, out, Attention.mergeHeads(attended), training));
+      NDArray y = Tensors.call(store, fc1, Tensors.call(store, norm2, h, training), training);
+      y = act.equals("quick_gelu") ? quickGelu(y) : Activation.gelu(y);
+      return h.add(Tensors.call(store, fc2, y, training));
+    }
+  }
+
+  /** softmax(q kᵀ/√d + mask) v over {@code [B, h, L, d]}. */
+  static NDArray maskedAttention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
+    return scores.softmax(-1).matMul(v);
+  }
+
+  /** CLIP's activation, \(x·σ(1.702x)\). */
+  static NDArray quickGelu(NDArray x) {
+    return x.mul(Activation.sigmoid(x.mul(1.702f)));
+  }
+}
