@@ -107,6 +107,11 @@ public abstract class NamedBlock extends AbstractBlock {
     return store.getValue(p, like.getDevice(), training);
   }
 
+  /** Runs a child block that takes one input and gives one output. */
+  protected static NDArray call(ParameterStore store, ai.djl.nn.Block block, NDArray x, boolean training) {
+    return block.forward(store, new NDList(x), training).singletonOrThrow();
+  }
+
   /** Runs this block outside a trainer: one input in, the first output out. */
   public NDArray apply(NDArray x, boolean training) {
     NDList out = forward(new ParameterStore(x.getManager(), false), new NDList(x), training);

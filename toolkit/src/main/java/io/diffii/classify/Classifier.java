@@ -1,0 +1,130 @@
+package io.diffii.classify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.diffii.model.NamedBlock;
+import io.diffii.model.Safetensors;
+import io.diffii.model.Weights;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A backbone with a linear head: images {@code [B, 3, 32, 32]} in [0, 1] to features {@code [B,
+ * F]} to logits {@code [B, classes]}. Saved as {@code config.json} + {@code model.safetensors}.
+ */
+public abstract class Classifier extends NamedBlock {
+
+  /** Returns the penultimate features of images in [0, 1]. */
+  public abstract NDArray features(ParameterStore store, NDArray images, boolean training);
+
+  /** Returns the head (a linear layer named {@code head}). */
+  public abstract io.diffii.model.Linear head();
+
+  /** Returns the number of classes of the head. */
+  public abstract int classes();
+
+  /** Returns the JSON config that {@link #load} rebuilds this classifier from. */
+  public abstract JsonObject config();
+
+  /** Returns a new classifier of the same architecture with a head for {@code classes} classes. */
+  protected abstract Classifier withClasses(int classes);
+
+  /** Returns the logits of images in [0, 1]. */
+  public NDArray logits(ParameterStore store, NDArray images, boolean training) {
+    return call(store, head(), features(store, images, training), training);
+  }
+
+  /** Returns the logits of images in [0, 1], in inference mode. */
+  public NDArray logits(NDArray images) {
+    return logits(new ParameterStore(images.getManager(), false), images, false);
+  }
+
+  /** Returns the predicted class of each image. */
+  public int[] predict(NDArray images) {
+    int batch = 256;
+    int n = (int) images.getShape().get(0);
+    int[] out = new int[n];
+    for (int from = 0; from < n; from += batch) {
+      try (NDManager scope = images.getManager().newSubManager()) {
+        NDArray part = images.get(from + ":" + Math.min(n, from + batch));
+        part.attach(scope);
+        long[] pred = logits(part).argMax(1).toLongArray();
+        for (int i = 0; i < pred.length; i++) {
+          out[from + i] = (int) pred[i];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns a copy for fine-tuning on {@code classes} classes: the body's weights copied, a new
+   * head initialised from {@code manager}'s engine seed.
+   */
+  public Classifier withNewHead(int classes, NDManager manager) {
+    Classifier copy = withClasses(classes);
+    copy.initializeParameters(manager);
+    Map<String, NDArray> mine = Weights.arrays(this);
+    Weights.arrays(copy)
+        .forEach(
+            (k, a) -> {
+              if (!k.startsWith("head.")) {
+                a.set(mine.get(k).toFloatArray());
+              }
+            });
+    return copy;
+  }
+
+  /** Writes {@code config.json} and {@code model.safetensors} (fp16 when {@code half}) to {@code dir}. */
+  public void save(Path dir, boolean half) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("config.json"), new Gson().toJson(config()) + "\n");
+      Safetensors.write(
+          dir.resolve("model.safetensors"),
+          Weights.arrays(this),
+          half ? Safetensors.Dtype.F16 : Safetensors.Dtype.F32,
+          Map.of("format", "pt"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write classifier to " + dir, e);
+    }
+  }
+
+  /** Reads a classifier written by {@link #save}; its arrays live in {@code manager}. */
+  public static Classifier load(Path dir, NDManager manager) {
+    Path file = dir.resolve("config.json");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("no classifier config " + file);
+    }
+    JsonObject config;
+    try {
+      config = new Gson().fromJson(Files.readString(file), JsonObject.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    String type = config.get("type").getAsString();
+    Classifier c =
+        switch (type) {
+          case "resnet" -> ResNet.fromConfig(config);
+          case "vit" -> VisionTransformer.fromConfig(config);
+          default -> throw new IllegalArgumentException(file + ": unknown classifier type " + type);
+        };
+    try (NDManager scope = manager.newSubManager()) {
+      Path weights = dir.resolve("model.safetensors");
+      Weights.load(c, Safetensors.readAll(weights, scope), manager, Set.of(), weights.toString());
+    }
+    return c;
+  }
+
+  /** Normalises images in [0, 1] to [−1, 1], the input range of both backbones. */
+  protected static NDArray normalise(NDArray images) {
+    return images.mul(2).sub(1);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Image classifiers for the downstream task: small backbones (a CIFAR-style ResNet and a ViT)
+ * standing in for ImageNet-pretrained ResNet-50 and ViT-B/16, their training with Diff-II's
+ * replacement probability, and evaluation.
+ */
+package io.diffii.classify;

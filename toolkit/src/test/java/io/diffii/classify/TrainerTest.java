@@ -1,0 +1,104 @@
+package io.diffii.classify;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.diffii.model.Weights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+
+  @TempDir Path dir;
+
+  /** Three classes told apart by which colour channel is bright, with noise. */
+  private static LabeledImages toy(int perClass, long seed) {
+    Random r = new Random(seed);
+    List<float[]> images = new ArrayList<>();
+    int[] labels = new int[3 * perClass];
+    for (int i = 0; i < labels.length; i++) {
+      int label = i % 3;
+      float[] im = new float[3 * 16 * 16];
+      for (int p = 0; p < im.length; p++) {
+        im[p] = (float) (0.3 * r.nextDouble() + (p / 256 == label ? 0.6 : 0.0));
+      }
+      images.add(im);
+      labels[i] = label;
+    }
+    return new LabeledImages(images, labels, 16, 16);
+  }
+
+  private static TrainConfig config(double p, long seed) {
+    return new TrainConfig(8, 8, "sgd", 0.05, 5e-4, 0.1, p, true, seed);
+  }
+
+  @Test
+  void learnsSeparableClassesAndIsDeterministicFromItsSeed() {
+    float[][] weights = new float[3][];
+    double[] acc = new double[3];
+    long[] seeds = {1, 1, 2};
+    for (int run = 0; run < 3; run++) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        Engine.getInstance().setRandomSeed(0);
+        ResNet model = new ResNet(new int[] {8, 16}, 1, 3);
+        model.initializeParameters(m);
+        Trainer.Result r = Trainer.train(model, toy(8, 0), Map.of(), toy(10, 1), config(0, seeds[run]));
+        assertTrue(r.epochLosses().get(7) < r.epochLosses().get(0), r.epochLosses().toString());
+        acc[run] = r.accuracy();
+        weights[run] = Weights.arrays(model).get("head.weight").toFloatArray();
+      }
+    }
+    assertTrue(acc[0] > 0.9, "accuracy " + acc[0]);
+    assertArrayEquals(weights[0], weights[1]);
+    assertFalse(java.util.Arrays.equals(weights[0], weights[2]));
+  }
+
+  @Test
+  void replacementProbabilityDecidesHowOftenSyntheticImagesAreDrawn() {
+    LabeledImages train = toy(20, 0);
+    Map<Integer, List<float[]>> synthetic = Map.of(0, List.of(new float[3 * 16 * 16]), 1, List.of(new float[3 * 16 * 16]));
+    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+    for (double p : new double[] {0, 1}) {
+      Trainer.Batch b = Trainer.compose(train, synthetic, all, config(p, 0), new Random(0));
+      for (int i = 0; i < all.length; i++) {
+        boolean hasPool = train.labels()[i] != 2;
+        assertEquals(p == 1 && hasPool, b.replaced()[i], "sample " + i + " at p = " + p);
+      }
+    }
+    Trainer.Batch half = Trainer.compose(train, synthetic, all, config(0.5, 0), new Random(0));
+    long n = 0;
+    for (boolean r : half.replaced()) {
+      n += r ? 1 : 0;
+    }
+    assertTrue(n > 5 && n < 35, "replaced " + n + " of 40 eligible draws at p = 0.5");
+  }
+
+  @Test
+  void savedClassifiersLoadWithIdenticalLogitsAndNewHeadsKeepTheBody() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (Classifier model : List.of(new ResNet(new int[] {8, 16}, 1, 3), new VisionTransformer(8, 32, 2, 4, 3))) {
+        model.initializeParameters(m);
+        NDArray x = m.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(6, 3, 32, 32));
+        model.save(dir.resolve("c"), false);
+        Classifier back = Classifier.load(dir.resolve("c"), m);
+        assertArrayEquals(model.logits(x).toFloatArray(), back.logits(x).toFloatArray(), 1e-6f);
+        Classifier fine = model.withNewHead(10, m);
+        assertEquals(10, fine.logits(x).getShape().get(1));
+        assertArrayEquals(
+            model.features(new ai.djl.training.ParameterStore(m, false), x, false).toFloatArray(),
+            fine.features(new ai.djl.training.ParameterStore(m, false), x, false).toFloatArray(),
+            1e-6f);
+      }
+    }
+  }
+}
