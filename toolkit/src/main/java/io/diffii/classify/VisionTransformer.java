@@ -104,7 +104,9 @@ public final class VisionTransformer extends Classifier {
     NDArray x = call(store, patchEmbed, normalise(images), training);
     long b = x.getShape().get(0);
     NDArray tokens = x.reshape(b, dim, -1).transpose(0, 2, 1);
-    NDArray cls = value(store, tokens, clsToken, training).repeat(0, b);
+    // Parameter views are taken in the activations' manager, so nothing lands in the weights'.
+    NDArray cls =
+        value(store, tokens, clsToken, training).get(tokens.getManager(), new NDIndex("...")).repeat(0, b);
     NDArray h = NDArrays.concat(new NDList(cls, tokens), 1).add(value(store, tokens, positions, training));
     for (Block block : blocks.items()) {
       h = block.forward(store, h, training);

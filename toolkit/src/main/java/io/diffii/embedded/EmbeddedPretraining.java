@@ -43,7 +43,7 @@ public final class EmbeddedPretraining {
       return new Recipe(
           8,
           new VaePretrainer.Settings(2000, 64, 1e-3, 100, 1e-6, 0, 100),
-          new DiffusionPretrainer.Settings(4000, 64, 1e-3, 300, 1e-2, 0.999, 0.1, 0.1, 0, 200),
+          new DiffusionPretrainer.Settings(3000, 64, 1e-3, 300, 1e-2, 0.999, 0.1, 0.1, 0, 200),
           16,
           60_000,
           0);

@@ -85,7 +85,9 @@ public final class ClipTextModel extends NamedBlock {
       throw new IllegalArgumentException(
           "input ids must be [B, L] with L <= " + config.maxPositionEmbeddings() + ", got " + s);
     }
-    NDArray table = value(store, ids, tokenEmbedding, training);
+    // Every array made here lives in the input's manager, never in the weights' manager: a view
+    // of the table is taken there first.
+    NDArray table = value(store, ids, tokenEmbedding, training).get(ids.getManager(), new NDIndex("..."));
     if (extraTokens != null) {
       table = NDArrays.concat(new NDList(table, extraTokens));
     }
@@ -99,7 +101,9 @@ public final class ClipTextModel extends NamedBlock {
    */
   public NDList encodeEmbeddings(ParameterStore store, NDArray tokenEmbeds, NDArray inputIds, boolean training) {
     long length = tokenEmbeds.getShape().get(1);
-    NDArray positions = value(store, tokenEmbeds, positionEmbedding, training).get(new NDIndex(":{}", length));
+    NDArray positions =
+        value(store, tokenEmbeds, positionEmbedding, training)
+            .get(tokenEmbeds.getManager(), new NDIndex(":{}", length));
     NDArray h = tokenEmbeds.add(positions);
     NDArray mask = causalMask(tokenEmbeds.getManager(), length);
     for (EncoderLayer layer : layers.items()) {
