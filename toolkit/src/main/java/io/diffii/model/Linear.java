@@ -17,6 +17,7 @@ public class Linear extends NamedBlock {
   private final long outFeatures;
   private final Parameter weight;
   private final Parameter bias;
+  private LoraAdapter adapter;
 
   /** Creates a layer mapping {@code inFeatures} to {@code outFeatures}, with or without bias. */
   public Linear(long inFeatures, long outFeatures, boolean withBias) {
@@ -45,6 +46,24 @@ public class Linear extends NamedBlock {
     return outFeatures;
   }
 
+  /**
+   * Attaches a low-rank adapter whose output is added to this layer's (or removes it with null);
+   * the layer's own weights are untouched.
+   */
+  public void setAdapter(LoraAdapter adapter) {
+    if (adapter != null && (adapter.inFeatures() != inFeatures || adapter.outFeatures() != outFeatures)) {
+      throw new IllegalArgumentException(
+          "adapter " + adapter.inFeatures() + "→" + adapter.outFeatures() + " does not fit a "
+              + inFeatures + "→" + outFeatures + " layer");
+    }
+    this.adapter = adapter;
+  }
+
+  /** Returns the attached adapter, or null. */
+  public LoraAdapter adapter() {
+    return adapter;
+  }
+
   /** Returns the weight parameter. */
   public Parameter weight() {
     return weight;
@@ -62,7 +81,8 @@ public class Linear extends NamedBlock {
     NDArray x = inputs.head();
     NDArray w = value(store, x, weight, training);
     NDArray b = bias == null ? null : value(store, x, bias, training);
-    return new NDList(linear(x, w, b));
+    NDArray y = linear(x, w, b);
+    return new NDList(adapter == null ? y : y.add(adapter.apply(x)));
   }
 
   /** The layer's equation, \(x W^T + b\), over the last axis of {@code x}. */

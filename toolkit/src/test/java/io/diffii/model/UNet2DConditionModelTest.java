@@ -32,19 +32,7 @@ class UNet2DConditionModelTest {
    */
   static void loadWeights(NamedBlock block, Path file, NDManager manager) {
     assertTrue(Files.isRegularFile(file), "fixture missing: " + file);
-    Map<String, NDArray> tensors = Safetensors.readAll(file, manager);
-    Map<String, Parameter> params = block.stateDict();
-    assertEquals(
-        new TreeMap<>(shapes(params)).keySet(),
-        new TreeMap<>(tensors).keySet(),
-        "tensor names of " + file);
-    params.forEach(
-        (name, p) -> {
-          NDArray t = tensors.get(name);
-          assertEquals(p.getShape(), t.getShape(), name);
-          p.setInitializer((m, shape, type) -> t);
-          p.initialize(manager, DataType.FLOAT32);
-        });
+    Weights.load(block, Safetensors.readAll(file, manager), manager, java.util.Set.of(), file.toString());
   }
 
   static Map<String, Shape> shapes(Map<String, Parameter> params) {
