@@ -149,7 +149,7 @@ public final class DiffusionPretrainer {
         Ema ema = new Ema(params, s.emaDecay())) {
       long start = resume(checkpoint, manager, params, opt, ema);
       Progress progress = new Progress("text encoder + UNet", s.steps());
-      progress.advance(start, "resumed");
+      progress.resumed(start);
       int skipped = 0;
       for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
         double loss;

@@ -62,7 +62,7 @@ public final class VaePretrainer {
     try (AdamW opt = new AdamW(params, AdamW.Config.withWeightDecay(0))) {
       long start = resume(checkpoint, manager, params, opt);
       Progress progress = new Progress("autoencoder", s.steps());
-      progress.advance(start, "resumed");
+      progress.resumed(start);
       int skipped = 0;
       for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
         double loss;

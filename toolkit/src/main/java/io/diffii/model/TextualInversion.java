@@ -42,7 +42,9 @@ public final class TextualInversion {
               + firstId + " vs " + text.config().vocabSize() + ")");
     }
     Map<String, List<Long>> ids = new LinkedHashMap<>();
-    vectorsPerPlaceholder.forEach((token, n) -> ids.put(token, tokenizer.addPlaceholder(token, n)));
+    // Sorted, so the ids do not depend on the iteration order of the caller's map.
+    new java.util.TreeMap<>(vectorsPerPlaceholder)
+        .forEach((token, n) -> ids.put(token, tokenizer.addPlaceholder(token, n)));
     int total = vectorsPerPlaceholder.values().stream().mapToInt(Integer::intValue).sum();
     long init = tokenizer.id(initToken);
     NDArray row = text.tokenEmbedding().getArray().get(manager, new NDIndex("{}:{}", init, init + 1));

@@ -17,6 +17,7 @@ public final class Progress {
   private final long startNanos = System.nanoTime();
   private long lastPrint;
   private long done;
+  private long resumedAt;
 
   /** Reports on {@code System.err}, in place when a console is attached. */
   public Progress(String label, long total) {
@@ -31,6 +32,15 @@ public final class Progress {
     this.inPlace = inPlace;
   }
 
+  /** Records that {@code n} units were already done by an earlier run; they do not enter the rate. */
+  public void resumed(long n) {
+    done = Math.min(total, done + n);
+    resumedAt = done;
+    if (n > 0) {
+      out.println(label + " resumed at " + done + "/" + total);
+    }
+  }
+
   /** Records that {@code n} more units are done, with a short status such as the loss. */
   public void advance(long n, String status) {
     done = Math.min(total, done + n);
@@ -43,7 +53,8 @@ public final class Progress {
     }
     lastPrint = now;
     double elapsed = (now - startNanos) / 1e9;
-    double eta = done == 0 ? 0 : elapsed * (total - done) / done;
+    long fresh = done - resumedAt;
+    double eta = fresh == 0 ? 0 : elapsed * (total - done) / fresh;
     String line =
         String.format(
             Locale.ROOT,
