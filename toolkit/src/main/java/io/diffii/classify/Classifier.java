@@ -41,6 +41,22 @@ public abstract class Classifier extends NamedBlock {
     return call(store, head(), features(store, images, training), training);
   }
 
+  /** {@inheritDoc} Input: (images in [0, 1]); output: (logits). */
+  @Override
+  protected ai.djl.ndarray.NDList forwardInternal(
+      ParameterStore store, ai.djl.ndarray.NDList inputs, boolean training,
+      ai.djl.util.PairList<String, Object> params) {
+    return new ai.djl.ndarray.NDList(logits(store, inputs.head(), training));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public ai.djl.ndarray.types.Shape[] getOutputShapes(ai.djl.ndarray.types.Shape[] inputShapes) {
+    return new ai.djl.ndarray.types.Shape[] {
+      new ai.djl.ndarray.types.Shape(inputShapes[0].get(0), classes())
+    };
+  }
+
   /** Returns the logits of images in [0, 1], in inference mode. */
   public NDArray logits(NDArray images) {
     return logits(new ParameterStore(images.getManager(), false), images, false);

@@ -112,19 +112,6 @@ public final class ResNet extends Classifier {
     return classes;
   }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(logits(store, inputs.head(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0), classes)};
-  }
-
   /** conv-norm-relu-conv-norm plus the input (projected when the shape changes), then relu. */
   static final class BasicBlock extends NamedBlock {
     private final Conv2d conv1;

@@ -126,19 +126,6 @@ public final class VisionTransformer extends Classifier {
     return classes;
   }
 
-  /** {@inheritDoc} */
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(logits(store, inputs.head(), training));
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0), classes)};
-  }
-
   /** h + attn(norm1(h)), then h + mlp(norm2(h)). */
   static final class Block extends NamedBlock {
     private final LayerNorm norm1;

@@ -84,12 +84,8 @@ public final class VaePretrainer {
             gc.backward(total);
             loss = total.getFloat();
           }
-          double norm = opt.clipGradNorm(1.0);
-          if (Double.isFinite(norm) && Double.isFinite(loss)) {
-            opt.step(LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step));
-          } else {
-            // A non-finite gradient would turn every weight into NaN: drop this batch instead.
-            opt.zeroGrad();
+          double lr = LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step);
+          if (!opt.clipAndStep(1.0, lr, loss)) {
             skipped++;
           }
         }

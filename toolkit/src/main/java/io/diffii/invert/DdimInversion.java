@@ -1,8 +1,9 @@
 package io.diffii.invert;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import io.diffii.sample.DdimSampling;
 import io.diffii.sample.Denoiser;
+import io.diffii.sample.PromptSchedule;
 import io.diffii.schedule.DdimInverseScheduler;
 
 /**
@@ -27,20 +28,8 @@ public final class DdimInversion {
       NDArray cond,
       NDArray uncond,
       double guidance) {
-    NDManager manager = latents.getManager();
-    NDArray current = latents;
-    for (int t : scheduler.timesteps(steps)) {
-      try (NDManager step = manager.newSubManager()) {
-        NDArray eps = denoiser.predict(current, t, cond, uncond, guidance);
-        eps.tempAttach(step);
-        NDArray next = scheduler.step(eps, t, current);
-        next.attach(manager);
-        if (current != latents) {
-          current.close();
-        }
-        current = next;
-      }
-    }
-    return current;
+    return DdimSampling.run(
+        denoiser, scheduler.timesteps(steps), scheduler::step, latents,
+        PromptSchedule.constant(cond), uncond, guidance);
   }
 }

@@ -13,6 +13,13 @@ public final class DdimSampling {
 
   private DdimSampling() {}
 
+  /** One scheduler update: the next sample from the noise prediction at timestep t. */
+  @FunctionalInterface
+  public interface Update {
+    /** Returns the next sample. */
+    NDArray step(NDArray modelOutput, int t, NDArray sample);
+  }
+
   /**
    * Denoises {@code start} over {@code steps} DDIM steps with the prompts of {@code prompts}, the
    * unconditional embeddings {@code uncond} and guidance scale {@code guidance}. Each step runs in
@@ -26,13 +33,29 @@ public final class DdimSampling {
       PromptSchedule prompts,
       NDArray uncond,
       double guidance) {
+    return run(denoiser, scheduler.timesteps(steps), scheduler::step, start, prompts, uncond, guidance);
+  }
+
+  /**
+   * Runs {@code update} over {@code timesteps} from {@code start}, predicting the noise at each:
+   * the loop that sampling and inversion share. Each step runs in its own sub-manager; the result
+   * lives in {@code start}'s manager.
+   */
+  public static NDArray run(
+      Denoiser denoiser,
+      int[] timesteps,
+      Update update,
+      NDArray start,
+      PromptSchedule prompts,
+      NDArray uncond,
+      double guidance) {
     NDManager manager = start.getManager();
     NDArray latents = start;
-    for (int t : scheduler.timesteps(steps)) {
+    for (int t : timesteps) {
       try (NDManager step = manager.newSubManager()) {
         NDArray eps = denoiser.predict(latents, t, prompts.at(t), uncond, guidance);
         eps.tempAttach(step);
-        NDArray next = scheduler.step(eps, t, latents);
+        NDArray next = update.step(eps, t, latents);
         next.attach(manager);
         if (latents != start) {
           latents.close();

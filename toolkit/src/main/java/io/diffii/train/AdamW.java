@@ -90,6 +90,21 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  /**
+   * Clips the gradients to {@code maxNorm} and takes a step with rate {@code lr}, unless the
+   * gradient norm or {@code loss} is not finite: then the gradients are dropped instead, since
+   * one such step would turn every weight into NaN. Returns whether it stepped.
+   */
+  public boolean clipAndStep(double maxNorm, double lr, double loss) {
+    double norm = clipGradNorm(maxNorm);
+    if (Double.isFinite(norm) && Double.isFinite(loss)) {
+      step(lr);
+      return true;
+    }
+    zeroGrad();
+    return false;
+  }
+
   /** Zeroes every gradient without updating, e.g. to skip a step whose gradient is not finite. */
   public void zeroGrad() {
     try (NDScope scope = new NDScope()) {
