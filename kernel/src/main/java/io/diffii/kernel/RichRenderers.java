@@ -1,5 +1,6 @@
 package io.diffii.kernel;
 
+import io.diffii.notebook.ImageGrid;
 import io.github.spencerpark.jupyter.kernel.display.RenderContext;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.common.Image;
@@ -13,8 +14,9 @@ import tech.tablesaw.io.html.HtmlWriteOptions;
 import tech.tablesaw.io.html.HtmlWriter;
 
 /**
- * Renderers for what notebooks show: images and XChart charts as image/png, Tablesaw tables as
- * text/html, each with a short text/plain fallback.
+ * Renderers for what notebooks show: images, the toolkit's image grids and XChart charts as
+ * image/png, Tablesaw tables as text/html, each with a short text/plain fallback. The kernel knows
+ * the toolkit's display types, never the other way round, so the toolkit stays usable without it.
  */
 final class RichRenderers {
 
@@ -30,6 +32,10 @@ final class RichRenderers {
         .preferring(MIMEType.IMAGE_PNG)
         .register(RichRenderers::renderImage);
     renderer
+        .createRegistration(ImageGrid.class)
+        .preferring(MIMEType.IMAGE_PNG)
+        .register(RichRenderers::renderGrid);
+    renderer
         .createRegistration(Chart.class)
         .preferring(MIMEType.IMAGE_PNG)
         .register(RichRenderers::renderChart);
@@ -44,6 +50,23 @@ final class RichRenderers {
     context
         .getOutputContainer()
         .putText("BufferedImage " + image.getWidth() + "x" + image.getHeight());
+  }
+
+  private static void renderGrid(ImageGrid grid, RenderContext context) {
+    BufferedImage image = grid.render();
+    Image.renderImage(image, context);
+    context
+        .getOutputContainer()
+        .putText(
+            "ImageGrid "
+                + grid.rows()
+                + "x"
+                + grid.columns()
+                + " ("
+                + image.getWidth()
+                + "x"
+                + image.getHeight()
+                + " pixels)");
   }
 
   @SuppressWarnings("rawtypes") // the renderer registry is keyed by the raw class Chart

@@ -107,6 +107,17 @@ class JavaKernelTest {
   }
 
   @Test
+  void imageGridValueRendersAsPng() throws Exception {
+    DisplayData data =
+        kernel.eval(
+            "var tile = new java.awt.image.BufferedImage(3, 2,"
+                + " java.awt.image.BufferedImage.TYPE_INT_RGB);\n"
+                + "io.diffii.notebook.ImageGrid.of(2, List.of(tile, tile, tile)).withGap(0)");
+    assertTrue(data.hasDataForType(MIMEType.IMAGE_PNG));
+    assertEquals("ImageGrid 2x2 (6x4 pixels)", text(data));
+  }
+
+  @Test
   void chartValueRendersAsPng() throws Exception {
     DisplayData data =
         kernel.eval(
