@@ -69,8 +69,8 @@ public final class BackbonePretraining {
     return report;
   }
 
-  /** Returns the corpus's images with coarse-group or fine labels. */
-  static LabeledImages labeled(SceneCorpus corpus, boolean coarse) {
+  /** Returns the corpus's images with coarse-group (true) or fine labels. */
+  public static LabeledImages labeled(SceneCorpus corpus, boolean coarse) {
     List<float[]> images = new ArrayList<>(corpus.size());
     int[] labels = new int[corpus.size()];
     for (int i = 0; i < corpus.size(); i++) {

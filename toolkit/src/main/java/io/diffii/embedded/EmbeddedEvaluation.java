@@ -126,4 +126,55 @@ public final class EmbeddedEvaluation {
     return "a photo of a " + FashionMnist.CLASS_NAMES.get(fineLabel).toLowerCase(java.util.Locale.ROOT)
         + " " + context.phrase();
   }
+
+  /**
+   * Runs every check on the model folder {@code model} with the coarse-label ResNet under
+   * {@code backbones}: prompt faithfulness at guidance 3 and 5 (grids written beside
+   * {@code gridPrefix}), inversion PSNR at guidance 1 and 5, and the fine-class accuracy of
+   * samples prompted with the fine class names, judged by a ResNet fine-tuned on fine labels.
+   */
+  public static Map<String, Object> run(
+      Path model, Path backbones, SceneCorpus train, SceneCorpus test, Path gridPrefix) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    ContextClassifier contexts = ContextClassifier.fit(train, Math.min(5000, train.size()));
+    try (NDManager manager = NDManager.newBaseManager();
+        io.diffii.model.StableDiffusion sd = io.diffii.model.StableDiffusion.load(model)) {
+      io.diffii.classify.Classifier coarse =
+          io.diffii.classify.Classifier.load(backbones.resolve("resnet"), manager);
+      SdPipeline pipe = new SdPipeline(sd);
+      for (double g : new double[] {3, 5}) {
+        PromptScores scores = promptFaithfulness(pipe, coarse::predict, contexts, 20, 25, g, 0, 8);
+        report.put("samples_coarse_accuracy_g" + (int) g, scores.coarseAccuracy());
+        report.put("samples_coarse_accuracy_by_group_g" + (int) g, scores.coarseAccuracyByGroup());
+        report.put("samples_context_accuracy_g" + (int) g, scores.contextAccuracy());
+        try {
+          scores.grid().writePng(Path.of(gridPrefix + "-g" + (int) g + ".png"));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      report.put("inversion_psnr_db_g1", inversionPsnr(pipe, test, 100, 50, 1.0));
+      report.put("inversion_psnr_db_g5", inversionPsnr(pipe, test, 100, 50, 5.0));
+      io.diffii.classify.Classifier fine = coarse.withNewHead(10, manager);
+      var fineTrain = BackbonePretraining.labeled(train, false).firstN(10_000);
+      var fineTest = BackbonePretraining.labeled(test, false);
+      io.diffii.classify.Trainer.train(
+          fine, fineTrain, Map.of(), fineTest, BackbonePretraining.resnetRecipe(2));
+      report.put("fine_judge_accuracy_real", io.diffii.classify.Trainer.evaluate(fine, fineTest, null));
+      int right = 0;
+      int total = 0;
+      for (int label = 0; label < 10; label++) {
+        try (NDManager scope = manager.newSubManager()) {
+          String prompt = finePrompt(label, Context.values()[label % Context.values().length]);
+          NDArray images = pipe.generate(scope, Collections.nCopies(20, prompt), 25, 3, 100 + label);
+          for (int p : fine.predict(images)) {
+            right += p == label ? 1 : 0;
+            total++;
+          }
+        }
+      }
+      report.put("samples_fine_accuracy_fine_prompts_g3", (double) right / total);
+    }
+    return report;
+  }
 }
