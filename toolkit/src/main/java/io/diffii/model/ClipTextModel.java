@@ -161,11 +161,6 @@ public final class ClipTextModel extends NamedBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
       throw new UnsupportedOperationException("called through ClipTextModel");
     }
-
-    @Override
-    protected <B extends ai.djl.nn.Block> B module(String name, B block) {
-      return super.module(name, block);
-    }
   }
 
   private static final class TextModel extends Node {}
