@@ -16,6 +16,7 @@ public final class Main {
 
   static {
     COMMANDS.put("main", MainJob::run);
+    COMMANDS.put("few-shot", FewShotCommand::run);
     COMMANDS.put("pretrain", PretrainCommand::run);
   }
 

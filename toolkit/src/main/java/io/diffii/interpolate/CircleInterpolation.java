@@ -124,7 +124,14 @@ public final class CircleInterpolation {
    * pairs give a copy of a and λ = 0.
    */
   public static Sample random(NDArray a, NDArray b, Random random) {
-    double u = random.nextDouble();
+    return at(a, b, random.nextDouble());
+  }
+
+  /**
+   * Returns the point at fraction {@code u} ∈ [0, 1) of the circle, λ = u·2π/θ: what {@link
+   * #random} returns for a drawn u. Degenerate pairs give a copy of a and λ = 0.
+   */
+  public static Sample at(NDArray a, NDArray b, double u) {
     double theta = angle(a, b);
     if (Math.sin(theta) < DEGENERATE_SIN) {
       return new Sample(combine(a, b, 1, 0), 0, theta);

@@ -4,9 +4,12 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -43,6 +46,37 @@ public final class Charts {
           chart.addSeries(name, x, y);
         });
     return chart;
+  }
+
+  /**
+   * Returns a grouped bar chart, 640 × 400 pixels: one group per category, one bar per series, with
+   * error bars when {@code errors} has the series.
+   */
+  public static CategoryChart bars(
+      String title, String yTitle, List<String> categories, Map<String, double[]> series,
+      Map<String, double[]> errors) {
+    if (series.isEmpty()) {
+      throw new IllegalArgumentException("chart '" + title + "' needs at least one series");
+    }
+    CategoryChart chart = new CategoryChartBuilder().width(640).height(400).title(title).yAxisTitle(yTitle).build();
+    series.forEach(
+        (name, y) -> {
+          if (y.length != categories.size()) {
+            throw new IllegalArgumentException(
+                "series '" + name + "' has " + y.length + " values for " + categories.size() + " categories");
+          }
+          double[] e = errors.get(name);
+          if (e == null) {
+            chart.addSeries(name, categories, toList(y));
+          } else {
+            chart.addSeries(name, categories, toList(y), toList(e));
+          }
+        });
+    return chart;
+  }
+
+  private static List<Double> toList(double[] values) {
+    return java.util.Arrays.stream(values).boxed().toList();
   }
 
   /** Returns the chart drawn as an image of its configured size. */

@@ -1,0 +1,103 @@
+package io.diffii.augment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.diffii.data.ImageDataset;
+import io.diffii.embedded.Embedded;
+import io.diffii.model.StableDiffusion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiffIITest {
+
+  @TempDir Path dir;
+
+  /** A quick configuration: few concept steps, few DDIM steps, expansion 2, batches of 4. */
+  private static SyntheticSet run(ImageDataset train, Path runDir, long stopAfter) {
+    try (StableDiffusion sd = Tiny.model()) {
+      return Embedded.diffII(sd, train)
+          .learner(l -> l.steps(6).batch(4).quiet())
+          .inversionSteps(8)
+          .steps(6)
+          .expansion(2)
+          .batch(4)
+          .seed(11)
+          .stopAfter(stopAfter)
+          .run(train, runDir);
+    }
+  }
+
+  private static List<String> manifest(Path runDir) throws Exception {
+    return Files.readAllLines(runDir.resolve("synthetic").resolve(DiffII.MANIFEST));
+  }
+
+  @Test
+  void theSameSeedGivesTheSameManifestAndImagesAndAStoppedRunResumesToThem() throws Exception {
+    ImageDataset train = Tiny.scenes(3, 2);
+    SyntheticSet a = run(train, dir.resolve("a"), Long.MAX_VALUE);
+    SyntheticSet b = run(train, dir.resolve("b"), Long.MAX_VALUE);
+    assertEquals(10, a.size());
+    assertEquals(manifest(dir.resolve("a")), manifest(dir.resolve("b")));
+    // Stopped after 3 images, mid-batch, with a line cut short as a killed process leaves it.
+    run(train, dir.resolve("c"), 3);
+    assertEquals(3, manifest(dir.resolve("c")).size());
+    Files.writeString(
+        dir.resolve("c/synthetic").resolve(DiffII.MANIFEST), "{\"class\":\"T-shirt/top\",\"lab",
+        StandardOpenOption.APPEND);
+    SyntheticSet c = run(train, dir.resolve("c"), Long.MAX_VALUE);
+    assertEquals(manifest(dir.resolve("a")), manifest(dir.resolve("c")));
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < a.size(); i++) {
+      JsonObject r = a.records().get(i);
+      assertTrue(keys.add(r.get("label") + "/" + r.get("index")), "duplicate " + r);
+      Path file = Path.of(r.get("file").getAsString());
+      byte[] first = Files.readAllBytes(dir.resolve("a/synthetic").resolve(file));
+      assertArrayEquals(first, Files.readAllBytes(dir.resolve("b/synthetic").resolve(file)), file.toString());
+      assertArrayEquals(first, Files.readAllBytes(dir.resolve("c/synthetic").resolve(file)), file.toString());
+      assertEquals("circle", r.get("start").getAsString());
+      assertEquals(2, r.getAsJsonArray("sources").size());
+      double lambda = r.get("lambda").getAsDouble();
+      double theta = r.get("theta").getAsDouble();
+      assertTrue(lambda >= 0 && lambda < 2 * Math.PI / theta, r.toString());
+    }
+    assertEquals(10, c.size());
+  }
+
+  @Test
+  void aClassWithOneImageStartsFromGaussianNoise() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 1);
+    SyntheticSet set = run(train, dir.resolve("one"), Long.MAX_VALUE);
+    int single = 0;
+    for (JsonObject r : set.records()) {
+      if (r.get("label").getAsInt() == 1) {
+        single++;
+        assertEquals("gaussian", r.get("start").getAsString());
+        assertEquals(train.samples().stream().filter(s -> s.label() == 1).findFirst().orElseThrow().id(), r.getAsJsonArray("sources").get(0).getAsString());
+        assertTrue(!r.has("lambda"));
+      } else {
+        assertEquals("circle", r.get("start").getAsString());
+      }
+    }
+    assertEquals(2, single);
+  }
+
+  @Test
+  void aClassWithNoImageIsAClearError() {
+    ImageDataset train = Tiny.scenes(2, 0);
+    try (StableDiffusion sd = Tiny.model()) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Embedded.diffII(sd, train).run(train, dir));
+      assertTrue(e.getMessage().contains("'Trouser' has no image"), e.getMessage());
+    }
+  }
+}

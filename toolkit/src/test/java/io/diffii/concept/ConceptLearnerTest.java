@@ -1,0 +1,74 @@
+package io.diffii.concept;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.diffii.augment.Tiny;
+import io.diffii.data.ImageDataset;
+import io.diffii.embedded.Embedded;
+import io.diffii.model.StableDiffusion;
+import io.diffii.sample.SdPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConceptLearnerTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void learningLowersTheLossAndTheSavedConceptsLoadBack() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 2);
+    float[] expected;
+    ConceptLearner.Result r;
+    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+      r = ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(40).batch(8).seed(3).quiet()
+          .learn(train, dir.resolve("concepts"));
+      expected = new SdPipeline(sd).embed(m, List.of(r.concepts().prompt(1))).toFloatArray();
+    }
+    assertTrue(r.finalLoss() < r.initialLoss(), r.toString());
+    assertEquals(40, r.losses().size());
+    assertEquals("a photo of a <trouser> bottom", r.concepts().prompt(1));
+    assertTrue(Files.isRegularFile(dir.resolve("concepts").resolve(Concepts.LORA)));
+    assertTrue(!Files.exists(dir.resolve("concepts").resolve("checkpoint.safetensors")));
+    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+      ConceptLearner.Result again = ConceptLearner.on(sd).learn(train, dir.resolve("concepts"));
+      assertTrue(again.losses().isEmpty(), "a saved folder is loaded, not retrained");
+      assertArrayEquals(expected, new SdPipeline(sd).embed(m, List.of(again.concepts().prompt(1))).toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
+  void anInterruptedRunResumesToTheSameConcepts() {
+    ImageDataset train = Tiny.scenes(1, 1);
+    float[] straight;
+    try (StableDiffusion sd = Tiny.model()) {
+      straight = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("a"))
+          .concepts().tokens().vectors().toFloatArray();
+    }
+    try (StableDiffusion sd = Tiny.model()) {
+      ConceptLearner.on(sd).steps(6).batch(2).quiet().stopAfter(3).learn(train, dir.resolve("b"));
+    }
+    assertTrue(Files.isRegularFile(dir.resolve("b/checkpoint.safetensors")));
+    assertTrue(!Concepts.saved(dir.resolve("b")));
+    try (StableDiffusion sd = Tiny.model()) {
+      ConceptLearner.Result resumed = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("b"));
+      assertEquals(3, resumed.losses().size(), "steps 3..5 only");
+      assertArrayEquals(straight, resumed.concepts().tokens().vectors().toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
+  void aClassWithNoImageIsAClearError() {
+    ImageDataset train = Tiny.scenes(1, 0);
+    try (StableDiffusion sd = Tiny.model()) {
+      var e = assertThrows(IllegalArgumentException.class, () -> ConceptLearner.on(sd).learn(train, dir));
+      assertTrue(e.getMessage().contains("'Trouser' has no image"), e.getMessage());
+    }
+  }
+}
