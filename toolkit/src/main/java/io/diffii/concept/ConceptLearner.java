@@ -183,6 +183,9 @@ public final class ConceptLearner {
     }
     validate();
     List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
+    // The LoRA down-projections start from the engine's generator: seeding it makes them, and so
+    // the whole run, depend on the seed alone.
+    Engine.getInstance().setRandomSeed((int) seed);
     Concepts concepts =
         Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha));
     Lora.freeze(sd.unet());

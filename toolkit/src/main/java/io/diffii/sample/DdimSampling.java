@@ -2,6 +2,7 @@ package io.diffii.sample;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.diffii.schedule.DdimScheduler;
 
 /**
@@ -53,9 +54,11 @@ public final class DdimSampling {
     NDArray latents = start;
     for (int t : timesteps) {
       try (NDManager step = manager.newSubManager()) {
-        NDArray eps = denoiser.predict(latents, t, prompts.at(t), uncond, guidance);
-        eps.tempAttach(step);
-        NDArray next = update.step(eps, t, latents);
+        // An operation's result lives in its first operand's manager: views in the step's manager
+        // keep every intermediate of the UNet there, instead of piling up in the caller's.
+        NDArray x = view(latents, step);
+        NDArray eps = denoiser.predict(x, t, view(prompts.at(t), step), view(uncond, step), guidance);
+        NDArray next = update.step(eps, t, x);
         next.attach(manager);
         if (latents != start) {
           latents.close();
@@ -64,5 +67,9 @@ public final class DdimSampling {
       }
     }
     return latents;
+  }
+
+  private static NDArray view(NDArray array, NDManager manager) {
+    return array == null ? null : array.get(manager, new NDIndex("..."));
   }
 }
