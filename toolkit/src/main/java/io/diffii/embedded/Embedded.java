@@ -22,9 +22,21 @@ public final class Embedded {
 
   private Embedded() {}
 
-  /** Returns the project root: system property {@code diffii.root}, else the working directory. */
+  /**
+   * Returns the project root: system property {@code diffii.root}, else the nearest folder, from
+   * the working directory up, that has the shipped model (notebooks run in {@code notebooks/}).
+   */
   public static Path root() {
-    return Path.of(System.getProperty("diffii.root", "."));
+    String set = System.getProperty("diffii.root");
+    if (set != null) {
+      return Path.of(set);
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("data/models/fashion-scenes-sd"))) {
+        return p;
+      }
+    }
+    return Path.of(".");
   }
 
   /** Returns the shipped model folder, with a clear error when it is missing. */
