@@ -312,7 +312,8 @@ public final class FewShotExperiment {
       groups.computeIfAbsent(g, x -> new ArrayList<>()).add(trials.doubleColumn("accuracy").get(i));
     }
     List<String> keys = new ArrayList<>(groups.keySet());
-    keys.sort(java.util.Comparator.comparing((String g) -> g.substring(0, g.lastIndexOf(',')))
+    keys.sort(java.util.Comparator.comparing((String g) -> g.split(",")[0])
+        .thenComparingInt(g -> Integer.parseInt(g.split(",")[1]))
         .thenComparing(g -> g.endsWith("," + Method.ORIGINAL.label()) ? 0 : 1));
     for (String g : keys) {
       String[] f = g.split(",");
@@ -326,12 +327,16 @@ public final class FewShotExperiment {
       t.intColumn("shots").append(Integer.parseInt(f[1]));
       t.stringColumn("method").append(f[2]);
       t.intColumn("trials").append(v.size());
-      t.doubleColumn("mean").append(mean);
-      t.doubleColumn("std").append(std);
-      t.doubleColumn("gain").append(gain);
+      t.doubleColumn("mean").append(round2(mean));
+      t.doubleColumn("std").append(round2(std));
+      t.doubleColumn("gain").append(round2(gain));
       t.stringColumn("accuracy").append(String.format(Locale.ROOT, "%.2f ± %.2f", mean, std));
     }
     return t;
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
   }
 
   private Path writeChart(Table table) {
