@@ -47,13 +47,14 @@ public final class ConceptLearner {
 
   /** What a learning run produced and measured. */
   public record Result(
-      Concepts concepts, double initialLoss, double finalLoss, List<Double> losses, double seconds, Path dir) {
+      Concepts concepts, double initialLoss, double finalLoss, List<Double> losses, int skippedSteps,
+      double seconds, Path dir) {
     /** {@inheritDoc} */
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "%s: held-out-draw loss %.4f -> %.4f over %d steps in %.0f s, saved in %s",
-          concepts, initialLoss, finalLoss, losses.size(), seconds, dir);
+          Locale.ROOT, "%s: held-out-draw loss %.4f -> %.4f over %d steps (%d dropped as non-finite) in %.0f s, saved in %s",
+          concepts, initialLoss, finalLoss, losses.size(), skippedSteps, seconds, dir);
     }
   }
 
@@ -179,7 +180,7 @@ public final class ConceptLearner {
     }
     long start = System.nanoTime();
     if (Concepts.saved(dir)) {
-      return new Result(Concepts.load(sd, dir), Double.NaN, Double.NaN, List.of(), 0, dir);
+      return new Result(Concepts.load(sd, dir), Double.NaN, Double.NaN, List.of(), 0, 0, dir);
     }
     validate();
     List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
@@ -198,6 +199,8 @@ public final class ConceptLearner {
     List<Double> losses = new ArrayList<>();
     double initial;
     double last;
+    // Steps whose gradient is not finite are dropped, not applied; they are counted.
+    int skipped = 0;
     try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
         AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
       long first = resume(checkpoint, loraParams, tokenParams, loraOpt, tokenOpt);
@@ -219,12 +222,13 @@ public final class ConceptLearner {
             gc.backward(l);
             loss = l.getFloat();
           }
-          loraOpt.clipAndStep(1.0, loraLr, loss);
-          tokenOpt.clipAndStep(1.0, tokenLr, loss);
+          boolean lora = loraOpt.clipAndStep(1.0, loraLr, loss);
+          boolean tokens = tokenOpt.clipAndStep(1.0, tokenLr, loss);
+          skipped += lora && tokens ? 0 : 1;
         }
         losses.add(loss);
         if (progress != null) {
-          progress.advance(1, String.format(Locale.ROOT, "loss %.4f", loss));
+          progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
         }
         if (((step + 1) % checkpointEvery == 0 || step + 1 == until) && step + 1 < steps) {
           Checkpoint.save(
@@ -234,7 +238,7 @@ public final class ConceptLearner {
         }
       }
       if (until < steps) {
-        return new Result(concepts, initial, Double.NaN, losses, (System.nanoTime() - start) / 1e9, dir);
+        return new Result(concepts, initial, Double.NaN, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
       }
       last = heldOutLoss(concepts, data, schedule);
     }
@@ -244,7 +248,7 @@ public final class ConceptLearner {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new Result(concepts, initial, last, losses, (System.nanoTime() - start) / 1e9, dir);
+    return new Result(concepts, initial, last, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
   }
 
   private void validate() {
