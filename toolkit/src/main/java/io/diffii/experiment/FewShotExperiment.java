@@ -6,6 +6,7 @@ import io.diffii.classify.FineTune;
 import io.diffii.classify.LabeledImages;
 import io.diffii.classify.TrainConfig;
 import io.diffii.classify.Trainer;
+import io.diffii.data.ImageDataset;
 import io.diffii.data.Split;
 import io.diffii.data.Splits;
 import io.diffii.embedded.Embedded;
@@ -148,6 +149,7 @@ public final class FewShotExperiment {
     Path stagesCsv = out.resolve("stages.csv");
     Map<String, String[]> done = readRows(trialsCsv);
     List<Path> grids = new ArrayList<>();
+    Map<Integer, LabeledImages> tests = new java.util.HashMap<>();
     for (int k : shots) {
       for (int trial = 0; trial < trials; trial++) {
         Split split = Splits.fewShot(k, trial);
@@ -161,13 +163,14 @@ public final class FewShotExperiment {
           }
         }
         LabeledImages train = LabeledImages.of(split.train(), 32);
-        LabeledImages test = LabeledImages.of(split.test(), 32).firstN(testLimit);
         for (String backbone : backbones) {
           for (Method method : methods) {
             String key = key(k, trial, backbone, method.label());
             if (done.containsKey(key)) {
               continue;
             }
+            // The test scenes depend on the trial's seed only: composed once, and only when scored.
+            LabeledImages test = tests.computeIfAbsent(trial, t -> testImages(split.test()));
             TrainConfig config = recipe.apply(backbone).withSeed(trial);
             if (method == Method.ORIGINAL) {
               config = config.withReplacementProbability(0);
@@ -195,6 +198,12 @@ public final class FewShotExperiment {
     table.write().csv(csv.toFile());
     Path chart = writeChart(table);
     return new Result(table, trialsTable, stagesTable(stagesCsv), csv, chart, grids);
+  }
+
+  private LabeledImages testImages(ImageDataset test) {
+    ImageDataset scored =
+        test.size() <= testLimit ? test : new ImageDataset(test.classNames(), test.samples().subList(0, testLimit));
+    return LabeledImages.of(scored, 32);
   }
 
   private SyntheticSet synthesize(Split split, int k, int trial, Path runDir, Path stagesCsv) {
@@ -233,12 +242,21 @@ public final class FewShotExperiment {
 
   private static Map<String, String[]> readRows(Path csv) {
     Map<String, String[]> rows = new LinkedHashMap<>();
+    for (String[] f : dataRows(csv, TRIAL_HEADER.length)) {
+      rows.put(key(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3]), f);
+    }
+    return rows;
+  }
+
+  /** Returns the rows of a CSV this class wrote that have {@code columns} fields, header left out. */
+  private static List<String[]> dataRows(Path csv, int columns) {
+    List<String[]> rows = new ArrayList<>();
     if (Files.isRegularFile(csv)) {
       try {
         for (String line : Files.readAllLines(csv)) {
           String[] f = line.split(",");
-          if (f.length == TRIAL_HEADER.length && !f[0].equals("shots")) {
-            rows.put(key(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3]), f);
+          if (f.length == columns && !f[0].equals("shots")) {
+            rows.add(f);
           }
         }
       } catch (IOException e) {
@@ -281,20 +299,11 @@ public final class FewShotExperiment {
   private static Table stagesTable(Path csv) {
     Table t = Table.create("stage times", IntColumn.create("shots"), IntColumn.create("trial"),
         StringColumn.create("stage"), DoubleColumn.create("seconds"));
-    if (Files.isRegularFile(csv)) {
-      try {
-        for (String line : Files.readAllLines(csv)) {
-          String[] f = line.split(",");
-          if (f.length == 4 && !f[0].equals("shots")) {
-            t.intColumn("shots").append(Integer.parseInt(f[0]));
-            t.intColumn("trial").append(Integer.parseInt(f[1]));
-            t.stringColumn("stage").append(f[2]);
-            t.doubleColumn("seconds").append(Double.parseDouble(f[3]));
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + csv, e);
-      }
+    for (String[] f : dataRows(csv, STAGE_HEADER.length)) {
+      t.intColumn("shots").append(Integer.parseInt(f[0]));
+      t.intColumn("trial").append(Integer.parseInt(f[1]));
+      t.stringColumn("stage").append(f[2]);
+      t.doubleColumn("seconds").append(Double.parseDouble(f[3]));
     }
     return t;
   }

@@ -164,6 +164,10 @@ public final class InversionPool {
    */
   public double reconstructionPsnr(
       SdPipeline pipe, ImageDataset train, IntFunction<String> prompt, List<Integer> classes) {
+    Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < train.size(); i++) {
+      index.put(train.label(i) + "/" + train.get(i).id(), i);
+    }
     double sum = 0;
     int n = 0;
     for (int label : classes) {
@@ -171,7 +175,12 @@ public final class InversionPool {
         NDList real = new NDList();
         NDList noise = new NDList();
         for (int j = 0; j < entries(label).size(); j++) {
-          var im = train.image(indexOf(train, entries(label).get(j)));
+          Entry e = entries(label).get(j);
+          Integer at = index.get(e.label() + "/" + e.id());
+          if (at == null) {
+            throw new IllegalArgumentException("image " + e.id() + " of the pool is not in the dataset");
+          }
+          var im = train.image(at);
           real.add(scope.create(im.data(), new Shape(1, 3, im.height(), im.width())));
           noise.add(latent(scope, label, j).expandDims(0));
         }
@@ -190,15 +199,6 @@ public final class InversionPool {
       }
     }
     return sum / n;
-  }
-
-  private static int indexOf(ImageDataset train, Entry e) {
-    for (int i = 0; i < train.size(); i++) {
-      if (train.get(i).id().equals(e.id()) && train.label(i) == e.label()) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException("image " + e.id() + " of the pool is not in the dataset");
   }
 
   /** {@inheritDoc} */

@@ -1,7 +1,6 @@
 package io.diffii.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -23,15 +22,9 @@ class ShippedModelTest {
 
   static final String PROMPT = "a photo of a bag in the snow";
 
-  static Path model() {
-    Path p = Path.of(System.getProperty("diffii.root", ".")).resolve("data/models/fashion-scenes-sd");
-    assertTrue(Files.isRegularFile(p.resolve("model_index.json")), "shipped model missing: " + p);
-    return p;
-  }
-
   /** Returns the image [3, 32, 32] in [0, 1] the check is about. */
   static float[] sample() {
-    try (StableDiffusion sd = StableDiffusion.load(model());
+    try (StableDiffusion sd = StableDiffusion.load(Embedded.model());
         NDManager m = NDManager.newBaseManager()) {
       NDArray image = new SdPipeline(sd).generate(m, List.of(PROMPT), 10, 3.0, 0);
       return image.toFloatArray();
