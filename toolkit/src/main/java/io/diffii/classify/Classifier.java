@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.diffii.model.NamedBlock;
-import io.diffii.model.Safetensors;
-import io.diffii.model.Weights;
+import io.diffii.nn.NamedBlock;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ public abstract class Classifier extends NamedBlock {
   public abstract NDArray features(ParameterStore store, NDArray images, boolean training);
 
   /** Returns the head (a linear layer named {@code head}). */
-  public abstract io.diffii.model.Linear head();
+  public abstract io.diffii.nn.Linear head();
 
   /** Returns the number of classes of the head. */
   public abstract int classes();

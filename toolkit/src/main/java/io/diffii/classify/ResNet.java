@@ -8,11 +8,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.diffii.model.Conv2d;
-import io.diffii.model.GroupNorm;
-import io.diffii.model.Linear;
-import io.diffii.model.ModuleList;
-import io.diffii.model.NamedBlock;
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.GroupNorm;
+import io.diffii.nn.Linear;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -10,12 +10,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.google.gson.JsonObject;
-import io.diffii.model.Attention;
-import io.diffii.model.Conv2d;
-import io.diffii.model.LayerNorm;
-import io.diffii.model.Linear;
-import io.diffii.model.ModuleList;
-import io.diffii.model.NamedBlock;
+import io.diffii.nn.Attention;
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.LayerNorm;
+import io.diffii.nn.Linear;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
 
 /**
  * A small Vision Transformer for 32×32 images: non-overlapping patches embedded by a strided

@@ -2,7 +2,7 @@ package io.diffii.cli;
 
 import io.diffii.data.FashionMnist;
 import io.diffii.experiment.FewShotExperiment;
-import io.diffii.notebook.Showcase;
+import io.diffii.embedded.Showcase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -5,7 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.diffii.model.Lora;
-import io.diffii.model.LoraAdapter;
+import io.diffii.nn.LoraAdapter;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.TextualInversion;
 import java.io.IOException;

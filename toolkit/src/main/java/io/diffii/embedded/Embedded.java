@@ -5,8 +5,8 @@ import io.diffii.data.CoarseGroup;
 import io.diffii.data.Context;
 import io.diffii.data.ImageDataset;
 import io.diffii.model.StableDiffusion;
-import io.diffii.sample.Captioner;
-import io.diffii.sample.SuffixSource;
+import io.diffii.augment.Captioner;
+import io.diffii.augment.SuffixSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -7,13 +7,13 @@ import ai.djl.ndarray.types.Shape;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.model.ClipTextConfig;
 import io.diffii.model.ClipTextModel;
-import io.diffii.model.Safetensors;
+import io.diffii.io.Safetensors;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.Tokenizer;
 import io.diffii.model.UNet2DConditionModel;
 import io.diffii.model.UNetConfig;
 import io.diffii.model.VaeConfig;
-import io.diffii.model.Weights;
+import io.diffii.nn.Weights;
 import io.diffii.schedule.DdimConfig;
 import io.diffii.schedule.NoiseSchedule;
 import java.nio.file.Files;
@@ -115,7 +115,7 @@ public final class EmbeddedPretraining {
     VaeConfig scaled = vae.config().withScalingFactor(latents.scale());
     AutoencoderKL shipped = new AutoencoderKL(scaled);
     Weights.load(shipped, Weights.arrays(vae), manager, Set.of(), "trained autoencoder");
-    try (StableDiffusion sd = StableDiffusion.of(manager, unet, shipped, text, tokenizer, scheduler)) {
+    try (StableDiffusion sd = StableDiffusion.of(manager, unet, shipped, text, tokenizer, scheduler.toJson())) {
       sd.save(output, Safetensors.Dtype.F16);
     }
     return report;
@@ -129,7 +129,7 @@ public final class EmbeddedPretraining {
             own.put(k.substring(prefix.length()), v);
           }
         });
-    Weights.arrays((io.diffii.model.NamedBlock) block)
+    Weights.arrays((io.diffii.nn.NamedBlock) block)
         .forEach((k, live) -> live.set(own.get(k).toFloatArray()));
   }
 

@@ -12,7 +12,7 @@ import io.diffii.schedule.GaussianNoise;
 import io.diffii.train.AdamW;
 import io.diffii.train.Checkpoint;
 import io.diffii.train.LearningRate;
-import io.diffii.train.Progress;
+import io.diffii.io.Progress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;

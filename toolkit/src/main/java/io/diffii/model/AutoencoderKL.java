@@ -1,5 +1,8 @@
 package io.diffii.model;
 
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

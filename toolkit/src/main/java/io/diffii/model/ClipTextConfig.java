@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import io.diffii.io.ConfigJson;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,11 @@
 package io.diffii.model;
 
+import io.diffii.nn.Attention;
+import io.diffii.nn.LayerNorm;
+import io.diffii.nn.Linear;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,9 @@
 package io.diffii.model;
 
+import io.diffii.io.Safetensors;
+import io.diffii.nn.Linear;
+import io.diffii.nn.LoraAdapter;
+import io.diffii.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;

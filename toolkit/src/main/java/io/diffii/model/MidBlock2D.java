@@ -1,5 +1,8 @@
 package io.diffii.model;
 
+import io.diffii.nn.Attention;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

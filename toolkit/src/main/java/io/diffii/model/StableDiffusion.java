@@ -1,12 +1,15 @@
 package io.diffii.model;
 
+import io.diffii.io.Safetensors;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
+import io.diffii.nn.Weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.diffii.schedule.DdimConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,7 +39,7 @@ public final class StableDiffusion implements AutoCloseable {
   private final AutoencoderKL vae;
   private final ClipTextModel textEncoder;
   private final Tokenizer tokenizer;
-  private final DdimConfig scheduler;
+  private final String schedulerConfig;
 
   private StableDiffusion(
       NDManager manager,
@@ -43,18 +47,19 @@ public final class StableDiffusion implements AutoCloseable {
       AutoencoderKL vae,
       ClipTextModel textEncoder,
       Tokenizer tokenizer,
-      DdimConfig scheduler) {
+      String schedulerConfig) {
     this.manager = manager;
     this.unet = unet;
     this.vae = vae;
     this.textEncoder = textEncoder;
     this.tokenizer = tokenizer;
-    this.scheduler = scheduler;
+    this.schedulerConfig = schedulerConfig;
   }
 
   /**
    * Assembles a model from networks whose arrays live in {@code manager}, which the model then
-   * owns and closes; {@code tokenizer} may be null.
+   * owns and closes; {@code tokenizer} and {@code schedulerConfig} (the text of a diffusers {@code
+   * scheduler_config.json}) may be null.
    */
   public static StableDiffusion of(
       NDManager manager,
@@ -62,8 +67,8 @@ public final class StableDiffusion implements AutoCloseable {
       AutoencoderKL vae,
       ClipTextModel textEncoder,
       Tokenizer tokenizer,
-      DdimConfig scheduler) {
-    return new StableDiffusion(manager, unet, vae, textEncoder, tokenizer, scheduler);
+      String schedulerConfig) {
+    return new StableDiffusion(manager, unet, vae, textEncoder, tokenizer, schedulerConfig);
   }
 
   /** Reads a diffusers folder. */
@@ -83,10 +88,10 @@ public final class StableDiffusion implements AutoCloseable {
       loadWeights(text, dir.resolve("text_encoder"), "model", manager);
       Tokenizer tokenizer =
           listed(index, "tokenizer") ? Tokenizer.load(dir.resolve("tokenizer")) : null;
-      DdimConfig scheduler =
+      String scheduler =
           listed(index, "scheduler")
-              ? DdimConfig.fromJson(require(dir, index, "scheduler", "scheduler_config.json"))
-              : DdimConfig.stableDiffusion();
+              ? Files.readString(require(dir, index, "scheduler", "scheduler_config.json"))
+              : null;
       return new StableDiffusion(manager, unet, vae, text, tokenizer, scheduler);
     } catch (IOException e) {
       manager.close();
@@ -160,7 +165,7 @@ public final class StableDiffusion implements AutoCloseable {
       index.put("feature_extractor", List.of());
       index.put("requires_safety_checker", false);
       index.put("safety_checker", List.of());
-      index.put("scheduler", List.of("diffusers", "DDIMScheduler"));
+      index.put("scheduler", schedulerConfig == null ? List.of() : List.of("diffusers", "DDIMScheduler"));
       index.put("text_encoder", List.of("transformers", "CLIPTextModel"));
       index.put("tokenizer", tokenizer == null ? List.of() : List.of("transformers", "CLIPTokenizer"));
       index.put("unet", List.of("diffusers", "UNet2DConditionModel"));
@@ -172,8 +177,10 @@ public final class StableDiffusion implements AutoCloseable {
       writeComponent(dir.resolve("unet"), unet.config().toJson(), unet, "diffusion_pytorch_model", dtype);
       writeComponent(dir.resolve("vae"), vae.config().toJson(), vae, "diffusion_pytorch_model", dtype);
       writeComponent(dir.resolve("text_encoder"), textEncoder.config().toJson(), textEncoder, "model", dtype);
-      Files.createDirectories(dir.resolve("scheduler"));
-      Files.writeString(dir.resolve("scheduler/scheduler_config.json"), scheduler.toJson());
+      if (schedulerConfig != null) {
+        Files.createDirectories(dir.resolve("scheduler"));
+        Files.writeString(dir.resolve("scheduler/scheduler_config.json"), schedulerConfig);
+      }
       if (tokenizer != null) {
         tokenizer.save(dir.resolve("tokenizer"));
       }
@@ -214,9 +221,12 @@ public final class StableDiffusion implements AutoCloseable {
     return tokenizer;
   }
 
-  /** Returns the scheduler configuration ({@code scheduler/scheduler_config.json}). */
-  public DdimConfig scheduler() {
-    return scheduler;
+  /**
+   * Returns the text of the folder's {@code scheduler/scheduler_config.json}, empty when the folder
+   * lists no scheduler. The model never interprets it: pipelines build their schedulers from it.
+   */
+  public Optional<String> schedulerConfig() {
+    return Optional.ofNullable(schedulerConfig);
   }
 
   /** Returns the manager that owns the weights. */

@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import io.diffii.io.Safetensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import io.diffii.io.ConfigJson;
 import com.google.gson.JsonElement;
 import java.nio.file.Path;
 import java.util.ArrayList;

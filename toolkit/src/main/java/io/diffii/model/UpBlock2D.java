@@ -1,5 +1,7 @@
 package io.diffii.model;
 
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

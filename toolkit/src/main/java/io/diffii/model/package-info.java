@@ -8,7 +8,9 @@
  * <p>Shape legend used throughout: B batch, C channels, H×W feature-map side (h×w for latents), N
  * tokens of a feature map (H·W), M context tokens, D token width, T time-embedding width.
  * Parameters have fixed shapes from construction; arrays are allocated by {@link
- * io.diffii.model.NamedBlock#initializeParameters} or set by a loader. Every array a forward pass
+ * io.diffii.nn.NamedBlock#initializeParameters} or set by a loader. Every array a forward pass
  * creates belongs to the manager of its input, never to the weights' manager.
  */
 package io.diffii.model;
+
+import io.diffii.nn.NamedBlock;

@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,15 +131,23 @@ public record DdimConfig(
    *     an unsupported feature
    */
   public static DdimConfig fromJson(Path file) throws IOException {
+    return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  /**
+   * Reads a scheduler config from the text of a {@code scheduler_config.json}, as {@link
+   * #fromJson(Path)} does; {@code source} names it in error messages.
+   */
+  public static DdimConfig fromJson(String text, String source) {
     JsonObject json;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      JsonElement root = JsonParser.parseReader(reader);
+    try {
+      JsonElement root = JsonParser.parseString(text);
       if (!root.isJsonObject()) {
-        throw new IllegalArgumentException(file + ": expected a JSON object");
+        throw new IllegalArgumentException(source + ": expected a JSON object");
       }
       json = root.getAsJsonObject();
     } catch (JsonParseException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
     }
     try {
       rejectIfSet(json, "trained_betas", "trained betas are not supported");
@@ -162,7 +169,7 @@ public record DdimConfig(
               stringValue(json, "timestep_spacing", "leading"),
               "timestep_spacing"));
     } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
   }
 

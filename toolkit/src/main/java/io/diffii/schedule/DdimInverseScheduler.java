@@ -25,7 +25,7 @@ import io.diffii.schedule.DdimConfig.TimestepSpacing;
  *
  * <p>Stateful like {@link DdimScheduler}; the "linspace" spacing is rejected, as diffusers does.
  */
-public final class DdimInverseScheduler {
+public final class DdimInverseScheduler implements Scheduler {
 
   private final DdimConfig config;
   private final double[] alphasCumprod;
@@ -40,6 +40,7 @@ public final class DdimInverseScheduler {
   }
 
   /** Returns the config. */
+  @Override
   public DdimConfig config() {
     return config;
   }
@@ -53,6 +54,7 @@ public final class DdimInverseScheduler {
    * Returns the n timesteps in ascending order (SD, 25 steps: 1, 41, …, 961) and fixes n for later
    * {@code step} calls.
    */
+  @Override
   public int[] timesteps(int numInferenceSteps) {
     if (config.timestepSpacing() == TimestepSpacing.LINSPACE) {
       throw new IllegalArgumentException(
@@ -68,6 +70,7 @@ public final class DdimInverseScheduler {
    * Returns x at the noise level of timestep t from x at the level of t − Δ and the model's noise
    * prediction at (x, t), by Eq. 4.
    */
+  @Override
   public NDArray step(NDArray modelOutput, int t, NDArray sample) {
     // Notation (variable → symbol in the paper's Eq. 4; Δ = ⌊T/n⌋):
     //   modelOutput  → ε_θ(x_{t−Δ}, c, t), the predicted noise

@@ -24,7 +24,7 @@ import java.util.Random;
  * live in the manager of the {@code sample} argument; intermediates are closed before returning
  * (each call runs in its own {@link NDScope}).
  */
-public final class DdimScheduler {
+public final class DdimScheduler implements Scheduler {
 
   private final DdimConfig config;
   private final NoiseSchedule schedule;
@@ -41,6 +41,7 @@ public final class DdimScheduler {
   }
 
   /** Returns the config. */
+  @Override
   public DdimConfig config() {
     return config;
   }
@@ -59,6 +60,7 @@ public final class DdimScheduler {
    * Returns the n inference timesteps, descending (for SD with 25 steps: 961, 921, …, 41, 1), and
    * fixes n for later {@code step} calls, as diffusers' {@code set_timesteps}.
    */
+  @Override
   public int[] timesteps(int numInferenceSteps) {
     int[] ascending = ascendingTimesteps(config, numInferenceSteps);
     this.numInferenceSteps = numInferenceSteps;
@@ -90,6 +92,7 @@ public final class DdimScheduler {
   }
 
   /** Returns x_{t−Δ} from the model's noise prediction at (x_t, t), deterministically (η = 0). */
+  @Override
   public NDArray step(NDArray modelOutput, int t, NDArray sample) {
     return step(modelOutput, t, sample, 0, (NDArray) null);
   }

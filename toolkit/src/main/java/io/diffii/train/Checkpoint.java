@@ -2,7 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.diffii.model.Safetensors;
+import io.diffii.io.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

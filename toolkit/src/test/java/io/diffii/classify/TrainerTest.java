@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.diffii.model.Weights;
+import io.diffii.nn.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

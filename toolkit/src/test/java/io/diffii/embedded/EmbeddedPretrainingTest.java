@@ -12,7 +12,7 @@ import io.diffii.model.ClipTextModel;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.Tokenizer;
 import io.diffii.model.UNet2DConditionModel;
-import io.diffii.model.Weights;
+import io.diffii.nn.Weights;
 import io.diffii.schedule.DdimConfig;
 import io.diffii.schedule.NoiseSchedule;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.diffii.model.StableDiffusion;
-import io.diffii.sample.SdPipeline;
+import io.diffii.pipeline.SdPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import io.diffii.augment.Tiny;
 import io.diffii.data.ImageDataset;
 import io.diffii.embedded.Embedded;
 import io.diffii.model.StableDiffusion;
-import io.diffii.sample.SdPipeline;
+import io.diffii.pipeline.SdPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import io.diffii.io.Safetensors;
 import static io.diffii.model.UNet2DConditionModelTest.FIXTURE;
 import static io.diffii.model.UNet2DConditionModelTest.loadWeights;
 import static io.diffii.model.UNet2DConditionModelTest.maxAbsDiff;

@@ -1,5 +1,8 @@
 package io.diffii.model;
 
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +19,7 @@ class ClipTextModelTest {
 
   @Test
   void matchesTransformersOnTheFixture() {
-    Path root = Fixtures.shared("diffusers-tiny");
+    Path root = TestFixtures.path("diffusers-tiny");
     try (NDManager m = NDManager.newBaseManager()) {
       ClipTextModel text = new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
       Weights.load(
@@ -41,7 +44,7 @@ class ClipTextModelTest {
 
   @Test
   void loadingListsEveryMissingUnexpectedAndMisshapedTensor() {
-    Path root = Fixtures.shared("diffusers-tiny");
+    Path root = TestFixtures.path("diffusers-tiny");
     try (NDManager m = NDManager.newBaseManager()) {
       ClipTextModel text = new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
       Map<String, NDArray> tensors = new java.util.LinkedHashMap<>(

@@ -1,5 +1,8 @@
 package io.diffii.model;
 
+import io.diffii.io.Safetensors;
+import io.diffii.nn.LoraAdapter;
+import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package io.diffii.model;
 
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.NamedBlock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

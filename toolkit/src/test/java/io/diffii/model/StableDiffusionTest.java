@@ -1,5 +1,7 @@
 package io.diffii.model;
 
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +21,7 @@ class StableDiffusionTest {
 
   @Test
   void loadsTheDiffusersFixtureAndReproducesItsUNetOutput() {
-    Path root = Fixtures.shared("diffusers-tiny");
+    Path root = TestFixtures.path("diffusers-tiny");
     try (StableDiffusion sd = StableDiffusion.load(root);
         NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> io = Safetensors.readAll(root.resolve("io/unet.safetensors"), m);
@@ -32,7 +34,7 @@ class StableDiffusionTest {
 
   @Test
   void saveThenLoadGivesIdenticalOutputs() throws Exception {
-    Path root = Fixtures.shared("diffusers-tiny");
+    Path root = TestFixtures.path("diffusers-tiny");
     try (StableDiffusion sd = StableDiffusion.load(root);
         NDManager m = NDManager.newBaseManager()) {
       sd.save(dir.resolve("copy"), Safetensors.Dtype.F32);
@@ -56,7 +58,7 @@ class StableDiffusionTest {
 
   @Test
   void aFolderWithoutARequiredComponentIsAClearError() throws Exception {
-    Path root = Fixtures.shared("diffusers-tiny");
+    Path root = TestFixtures.path("diffusers-tiny");
     Files.createDirectories(dir.resolve("broken"));
     Files.writeString(
         dir.resolve("broken/model_index.json"),

@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import io.diffii.TestFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,13 +25,13 @@ class TokenizerTest {
 
   @BeforeAll
   static void loadClip() {
-    clip = Tokenizer.load(Fixtures.shared("clip-tokenizer"));
+    clip = Tokenizer.load(TestFixtures.path("clip-tokenizer"));
   }
 
   @Test
   void clipIdsEqualTheReferenceTokenizersOnEveryFixtureCase() throws Exception {
     JsonObject cases =
-        JsonParser.parseString(Files.readString(Fixtures.shared("clip-tokenizer/token_cases.json")))
+        JsonParser.parseString(Files.readString(TestFixtures.path("clip-tokenizer/token_cases.json")))
             .getAsJsonObject();
     int checked = 0;
     for (JsonElement c : cases.getAsJsonArray("cases")) {

@@ -1,5 +1,9 @@
 package io.diffii.model;
 
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,8 +27,7 @@ class UNet2DConditionModelTest {
 
   @TempDir Path dir;
 
-  static final Path FIXTURE =
-      Path.of(System.getProperty("diffii.root", "..")).resolve("../shared/fixtures/diffusers-tiny");
+  static final Path FIXTURE = TestFixtures.path("diffusers-tiny");
 
   /**
    * Loads a checkpoint file into a block by exact name and shape; the lead switches this to

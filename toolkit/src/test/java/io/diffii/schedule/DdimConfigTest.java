@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.diffii.TestFixtures;
 import io.diffii.schedule.DdimConfig.BetaSchedule;
 import io.diffii.schedule.DdimConfig.TimestepSpacing;
 import java.io.IOException;
@@ -15,11 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DdimConfigTest {
 
   private static Path fixture(String relative) {
-    String root = System.getProperty("diffii.root");
-    assertTrue(root != null, "system property diffii.root is not set (run through Maven)");
-    Path path = Path.of(root).resolve("../shared/fixtures").resolve(relative).normalize();
-    assertTrue(Files.isRegularFile(path), "fixture missing: " + path);
-    return path;
+    return TestFixtures.path(relative);
   }
 
   @Test

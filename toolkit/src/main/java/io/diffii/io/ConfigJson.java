@@ -1,0 +1,222 @@
+package io.diffii.io;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A diffusers {@code config.json} being read: typed getters with the library's defaults for missing
+ * keys, and errors that name the file and the key.
+ */
+public final class ConfigJson {
+
+  private final Path path;
+  private final JsonObject json;
+
+  private ConfigJson(Path path, JsonObject json) {
+    this.path = path;
+    this.json = json;
+  }
+
+  /** Reads {@code path}, which must hold a JSON object. */
+  public static ConfigJson read(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("config file not found: " + path);
+    }
+    try (Reader reader = Files.newBufferedReader(path)) {
+      JsonElement root = JsonParser.parseReader(reader);
+      if (!root.isJsonObject()) {
+        throw new IllegalArgumentException(path + ": expected a JSON object");
+      }
+      return new ConfigJson(path, root.getAsJsonObject());
+    } catch (IOException | JsonParseException e) {
+      throw new IllegalArgumentException(path + ": cannot read JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns the file this config came from. */
+  public Path path() {
+    return path;
+  }
+
+  /** Returns a new error naming the file and key. */
+  public IllegalArgumentException error(String key, String message) {
+    return new IllegalArgumentException(path + ": key '" + key + "' " + message);
+  }
+
+  private JsonElement get(String key) {
+    JsonElement e = json.get(key);
+    return e == null || e.isJsonNull() ? null : e;
+  }
+
+  /** Returns an integer value, or {@code fallback} when the key is absent or null. */
+  public int integer(String key, int fallback) {
+    JsonElement e = get(key);
+    return e == null ? fallback : toInt(key, e);
+  }
+
+  /** Returns a number as float, or {@code fallback} when absent or null. */
+  public float number(String key, float fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      throw error(key, "must be a number, got " + e);
+    }
+    return e.getAsFloat();
+  }
+
+  /** Returns a boolean, or {@code fallback} when absent or null. */
+  public boolean bool(String key, boolean fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw error(key, "must be true or false, got " + e);
+    }
+    return e.getAsBoolean();
+  }
+
+  /** Returns a string, or {@code fallback} when absent or null. */
+  public String string(String key, String fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+      throw error(key, "must be a string, got " + e);
+    }
+    return e.getAsString();
+  }
+
+  /** Returns a list of integers, or {@code fallback} when absent or null. */
+  public List<Integer> integers(String key, List<Integer> fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (!e.isJsonArray()) {
+      throw error(key, "must be a list of integers, got " + e);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (JsonElement item : e.getAsJsonArray()) {
+      out.add(toInt(key, item));
+    }
+    return out;
+  }
+
+  /**
+   * Returns an integer-or-list key as one integer per block: a single value is repeated {@code
+   * blocks} times, a list must have {@code blocks} entries. Absent or null gives {@code fallback}
+   * (which may be null).
+   */
+  public List<Integer> perBlock(String key, int blocks, List<Integer> fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (e.isJsonArray()) {
+      List<Integer> list = integers(key, null);
+      if (list.size() != blocks) {
+        throw error(key, "must have one entry per block (" + blocks + "), got " + e);
+      }
+      return list;
+    }
+    return java.util.Collections.nCopies(blocks, toInt(key, e));
+  }
+
+  /** Returns a list of strings, or {@code fallback} when absent or null. */
+  public List<String> strings(String key, List<String> fallback) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return fallback;
+    }
+    if (!e.isJsonArray()) {
+      throw error(key, "must be a list of strings, got " + e);
+    }
+    List<String> out = new ArrayList<>();
+    JsonArray array = e.getAsJsonArray();
+    for (JsonElement item : array) {
+      if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
+        throw error(key, "must be a list of strings, got " + e);
+      }
+      out.add(item.getAsString());
+    }
+    return out;
+  }
+
+  /** Rejects a key that is present with a non-null value. */
+  public void requireAbsent(String key, String why) {
+    JsonElement e = get(key);
+    if (e != null) {
+      throw error(key, "is " + e + "; only null is supported (" + why + ")");
+    }
+  }
+
+  /**
+   * Rejects a key whose value differs from {@code supported}, a boolean, number or string; an
+   * absent or null key counts as the supported value.
+   */
+  public void requireValue(String key, Object supported, String why) {
+    JsonElement e = get(key);
+    if (e == null) {
+      return;
+    }
+    Object value;
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) {
+      value = e.getAsBoolean();
+    } else if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+      value = e.getAsDouble();
+    } else if (e.isJsonPrimitive()) {
+      value = e.getAsString();
+    } else {
+      value = e;
+    }
+    Object expected = supported instanceof Number n ? n.doubleValue() : supported;
+    if (!Objects.equals(value, expected)) {
+      throw error(key, "is " + e + "; only " + supported + " is supported (" + why + ")");
+    }
+  }
+
+  /** Returns the JSON element of a key, or null when absent or null. */
+  public JsonElement raw(String key) {
+    return get(key);
+  }
+
+  /** Returns whether the key is present with the value null. */
+  public boolean isExplicitNull(String key) {
+    return json.has(key) && json.get(key).isJsonNull();
+  }
+
+  private int toInt(String key, JsonElement e) {
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      throw error(key, "must be an integer, got " + e);
+    }
+    double d = e.getAsDouble();
+    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+      throw error(key, "must be an integer, got " + e);
+    }
+    return (int) d;
+  }
+
+  /** Writes a config map as pretty-printed JSON, the form diffusers' config files take. */
+  public static String write(java.util.Map<String, Object> values) {
+    return new com.google.gson.GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(values) + "\n";
+  }
+
+  /** Returns the single value when every level has the same one, as diffusers writes it, else the list. */
+  public static Object perBlockValue(java.util.List<Integer> values) {
+    return values.stream().distinct().count() == 1 ? values.get(0) : values;
+  }
+}

@@ -1,0 +1,84 @@
+package io.diffii.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Copies named tensors into a block's parameters, strictly, and reads them back out. */
+public final class Weights {
+
+  private Weights() {}
+
+  /**
+   * Sets every parameter of {@code block} from {@code tensors} (by checkpoint name); new arrays
+   * are made in {@code manager}. Names in {@code ignored} may be present and are skipped. Any
+   * missing, unexpected or mis-shaped tensor fails the whole load with one error that lists each,
+   * naming {@code source}; nothing is changed then.
+   */
+  public static void load(
+      NamedBlock block, Map<String, NDArray> tensors, NDManager manager, Set<String> ignored, String source) {
+    Map<String, Parameter> params = block.stateDict();
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Parameter> e : params.entrySet()) {
+      NDArray t = tensors.get(e.getKey());
+      if (t == null) {
+        problems.add("missing " + e.getKey() + " (expected " + e.getValue().getShape() + ")");
+      } else if (!t.getShape().equals(e.getValue().getShape())) {
+        problems.add(
+            "mis-shaped " + e.getKey() + ": expected " + e.getValue().getShape() + ", found " + t.getShape());
+      }
+    }
+    for (String name : new TreeSet<>(tensors.keySet())) {
+      if (!params.containsKey(name) && !ignored.contains(name)) {
+        problems.add("unexpected " + name + " " + tensors.get(name).getShape());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          source + " does not fit " + block.getClass().getSimpleName() + " (" + problems.size()
+              + " problems):\n  " + String.join("\n  ", problems));
+    }
+    for (Map.Entry<String, Parameter> e : params.entrySet()) {
+      NDArray t = tensors.get(e.getKey()).toType(DataType.FLOAT32, false);
+      Parameter p = e.getValue();
+      if (p.isInitialized()) {
+        p.getArray().set(t.toByteBuffer());
+      } else {
+        NDArray copy = manager.create(t.toFloatArray(), t.getShape());
+        p.setInitializer((m, shape, type) -> copy);
+        p.initialize(manager, DataType.FLOAT32);
+      }
+    }
+  }
+
+  /** Returns the parameter arrays of {@code block} by checkpoint name (all must be allocated). */
+  public static Map<String, NDArray> arrays(NamedBlock block) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    block.stateDict().forEach(
+        (k, p) -> {
+          if (!p.isInitialized()) {
+            throw new IllegalStateException("parameter " + k + " has no array yet");
+          }
+          out.put(k, p.getArray());
+        });
+    return out;
+  }
+
+  /** Returns the number of scalars in {@code block}'s declared parameters, without allocating. */
+  public static long count(NamedBlock block) {
+    long n = 0;
+    for (Parameter p : block.stateDict().values()) {
+      Shape s = p.getShape();
+      n += s.size();
+    }
+    return n;
+  }
+}

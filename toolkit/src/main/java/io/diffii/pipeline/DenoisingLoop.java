@@ -1,0 +1,53 @@
+package io.diffii.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.diffii.schedule.Scheduler;
+
+/**
+ * The denoising loop that sampling and DDIM inversion share: at each of the scheduler's timesteps,
+ * one guided noise prediction and one scheduler update. The loop only wires a {@link Denoiser} to
+ * a {@link Scheduler}; neither knows the other.
+ */
+public final class DenoisingLoop {
+
+  private DenoisingLoop() {}
+
+  /**
+   * Runs {@code scheduler} over {@code steps} steps from {@code start}, conditioning as {@code
+   * prompts} says, with the unconditional embeddings {@code uncond} and guidance scale {@code
+   * guidance} ({@code uncond} may be null when the scale is 1). Each step runs in its own
+   * sub-manager; the result lives in {@code start}'s manager.
+   */
+  public static NDArray run(
+      Denoiser denoiser,
+      Scheduler scheduler,
+      int steps,
+      NDArray start,
+      PromptSchedule prompts,
+      NDArray uncond,
+      double guidance) {
+    NDManager manager = start.getManager();
+    NDArray latents = start;
+    for (int t : scheduler.timesteps(steps)) {
+      try (NDManager step = manager.newSubManager()) {
+        // An operation's result lives in its first operand's manager: views in the step's manager
+        // keep every intermediate of the UNet there, instead of piling up in the caller's.
+        NDArray x = view(latents, step);
+        NDArray eps = denoiser.predict(x, t, view(prompts.at(t), step), view(uncond, step), guidance);
+        NDArray next = scheduler.step(eps, t, x);
+        next.attach(manager);
+        if (latents != start) {
+          latents.close();
+        }
+        latents = next;
+      }
+    }
+    return latents;
+  }
+
+  private static NDArray view(NDArray array, NDManager manager) {
+    return array == null ? null : array.get(manager, new NDIndex("..."));
+  }
+}

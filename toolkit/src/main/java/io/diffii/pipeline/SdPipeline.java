@@ -1,0 +1,114 @@
+package io.diffii.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.diffii.model.StableDiffusion;
+import io.diffii.schedule.DdimConfig;
+import io.diffii.schedule.DdimInverseScheduler;
+import io.diffii.schedule.DdimScheduler;
+import io.diffii.schedule.GaussianNoise;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The text-to-image plumbing shared by every generator: prompts to embeddings, images to scaled
+ * latents and back, DDIM sampling and DDIM inversion, all on one {@link StableDiffusion}. Images
+ * are {@code [B, 3, H, W]} in [0, 1]; latents are scaled by the autoencoder's scaling factor.
+ */
+public final class SdPipeline {
+
+  private final StableDiffusion sd;
+  private final Denoiser denoiser;
+  private final DdimConfig scheduleConfig;
+
+  /**
+   * Wraps a loaded model; its schedulers follow the folder's {@code scheduler_config.json}, or
+   * Stable Diffusion's DDIM settings when the folder has none.
+   */
+  public SdPipeline(StableDiffusion sd) {
+    this.sd = sd;
+    this.denoiser = new Denoiser(sd.unet());
+    this.scheduleConfig =
+        sd.schedulerConfig()
+            .map(json -> DdimConfig.fromJson(json, "scheduler/scheduler_config.json"))
+            .orElse(DdimConfig.stableDiffusion());
+  }
+
+  /** Returns the noise schedule configuration the pipeline's schedulers use. */
+  public DdimConfig scheduleConfig() {
+    return scheduleConfig;
+  }
+
+  /** Returns the model. */
+  public StableDiffusion model() {
+    return sd;
+  }
+
+  /** Returns the prompt embeddings {@code [B, L, D]} of {@code prompts}, in {@code manager}. */
+  public NDArray embed(NDManager manager, List<String> prompts) {
+    int length = sd.tokenizer().maxLength();
+    long[] ids = new long[prompts.size() * length];
+    for (int i = 0; i < prompts.size(); i++) {
+      System.arraycopy(sd.tokenizer().encode(prompts.get(i)), 0, ids, i * length, length);
+    }
+    return sd.textEncoder().encode(manager.create(ids, new Shape(prompts.size(), length))).get(0);
+  }
+
+  /** Returns the scaled posterior-mean latents of images in [0, 1]. */
+  public NDArray encode(NDArray images) {
+    return sd.vae().encode(images.mul(2).sub(1)).get(0).mul(sd.vae().scalingFactor());
+  }
+
+  /** Returns images in [0, 1] decoded from scaled latents. */
+  public NDArray decode(NDArray latents) {
+    return sd.vae().decode(latents.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1);
+  }
+
+  /** Returns Gaussian start latents {@code [n, c, h, w]} for the model's latent size, from {@code random}. */
+  public NDArray noise(NDManager manager, int n, Random random) {
+    var cfg = sd.unet().config();
+    Shape shape = new Shape(n, cfg.inChannels(), cfg.sampleSize(), cfg.sampleSize());
+    return GaussianNoise.sample(manager, shape, ai.djl.ndarray.types.DataType.FLOAT32, random);
+  }
+
+  /**
+   * Denoises {@code start} with DDIM over {@code steps} steps, conditioning per timestep as
+   * {@code prompts} says, with classifier-free guidance {@code guidance} against the empty prompt.
+   */
+  public NDArray sample(NDArray start, PromptSchedule prompts, int steps, double guidance) {
+    NDArray uncond = null;
+    if (guidance != 1.0) {
+      int n = (int) start.getShape().get(0);
+      uncond = embed(start.getManager(), java.util.Collections.nCopies(n, ""));
+    }
+    return DenoisingLoop.run(
+        denoiser, new DdimScheduler(scheduleConfig), steps, start, prompts, uncond, guidance);
+  }
+
+  /** Generates images for {@code prompts} from seeded noise. */
+  public NDArray generate(NDManager manager, List<String> prompts, int steps, double guidance, long seed) {
+    NDArray start = noise(manager, prompts.size(), new Random(seed));
+    NDArray cond = embed(manager, prompts);
+    return decode(sample(start, PromptSchedule.constant(cond), steps, guidance));
+  }
+
+  /**
+   * DDIM-inverts (paper Eq. 4) scaled latents conditioned on {@code prompts} over {@code steps} steps with
+   * guidance {@code guidance} (1 for a faithful round trip).
+   */
+  public NDArray invert(NDArray latents, List<String> prompts, int steps, double guidance) {
+    NDManager manager = latents.getManager();
+    NDArray cond = embed(manager, prompts);
+    NDArray uncond =
+        guidance == 1.0 ? null : embed(manager, java.util.Collections.nCopies(prompts.size(), ""));
+    return DenoisingLoop.run(
+        denoiser,
+        new DdimInverseScheduler(scheduleConfig),
+        steps,
+        latents,
+        PromptSchedule.constant(cond),
+        uncond,
+        guidance);
+  }
+}
