@@ -2,56 +2,131 @@ package io.diffii.cli;
 
 import io.diffii.augment.DiffII;
 import io.diffii.experiment.FewShotExperiment;
-import java.util.Arrays;
-import java.util.Locale;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code diffii few-shot [--shots 5,10] [--backbones resnet,vit] [--trials 3] [--out runs/few-shot]
- * [--concept-steps 600] [--methods original,diff-ii]} and the ablation switches {@code
- * [--interpolation circle|spherical|extrapolation|linear|noise] [--two-stage on|off] [--concepts
- * on|off]}: Table 1 on the embedded benchmark (Table 4's rows with the switches), resuming what an
- * earlier run with the same output folder finished; prints the table and the paths of the CSV,
- * chart and image grids.
+ * {@code diffii few-shot}: Table 1 on the embedded benchmark (Table 4's rows with the ablation
+ * switches), resuming what an earlier run with the same output folder finished; prints the table
+ * and the paths of the CSV, chart and image grids.
  */
-final class FewShotCommand {
+@Command(
+    name = "few-shot",
+    description = {
+      "Runs the few-shot table (Table 1; Table 4's ablation rows with the switches) on the embedded"
+          + " default, resuming what an earlier run into the same folder finished."
+    },
+    showDefaultValues = true,
+    sortOptions = false)
+final class FewShotCommand implements Callable<Integer> {
 
-  private FewShotCommand() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  boolean help;
 
-  static int run(Options options) {
-    int[] shots = Arrays.stream(options.string("shots", "5").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
-    String[] backbones = Arrays.stream(options.string("backbones", "resnet").split(",")).map(String::strip).toArray(String[]::new);
-    FewShotExperiment.Method[] methods =
-        Arrays.stream(options.string("methods", "original,diff-ii").split(","))
-            .map(m -> switch (m.strip().toLowerCase(Locale.ROOT)) {
-              case "original" -> FewShotExperiment.Method.ORIGINAL;
-              case "diff-ii" -> FewShotExperiment.Method.DIFF_II;
-              default -> throw new IllegalArgumentException("--methods takes original and diff-ii, not " + m);
-            })
-            .toArray(FewShotExperiment.Method[]::new);
-    int conceptSteps = options.integer("concept-steps", 600);
-    DiffII.Interpolation interpolation =
-        DiffII.Interpolation.valueOf(options.string("interpolation", "circle").toUpperCase(Locale.ROOT));
-    boolean twoStage = onOff(options, "two-stage");
-    boolean concepts = onOff(options, "concepts");
+  @Option(
+      names = "--shots",
+      paramLabel = "K",
+      split = ",",
+      defaultValue = "5",
+      description = "Real images per class, comma-separated.")
+  List<Integer> shots;
+
+  @Option(
+      names = "--backbones",
+      paramLabel = "NAME",
+      split = ",",
+      defaultValue = "resnet",
+      description = "Classifier backbones, comma-separated: resnet, vit.")
+  List<Backbone> backbones;
+
+  @Option(
+      names = "--methods",
+      paramLabel = "METHOD",
+      split = ",",
+      defaultValue = "original,diff-ii",
+      description = "Methods, comma-separated: original, diff-ii.")
+  List<FewShotExperiment.Method> methods;
+
+  @Option(names = "--trials", paramLabel = "N", defaultValue = "1", description = "Trials per setting.")
+  int trials;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/few-shot", description = "Output folder.")
+  Path out;
+
+  @Option(
+      names = "--concept-steps",
+      paramLabel = "N",
+      defaultValue = "600",
+      description = "Concept-learning steps per trial.")
+  int conceptSteps;
+
+  @Option(
+      names = "--interpolation",
+      paramLabel = "MODE",
+      defaultValue = "circle",
+      description = "Interpolation: circle, spherical, extrapolation, linear or noise.")
+  DiffII.Interpolation interpolation;
+
+  @Option(
+      names = "--two-stage",
+      paramLabel = "on|off",
+      defaultValue = "on",
+      description = "Two-stage denoising.")
+  OnOff twoStage;
+
+  @Option(
+      names = "--concepts",
+      paramLabel = "on|off",
+      defaultValue = "on",
+      description = "Learned concepts in the prompts.")
+  OnOff concepts;
+
+  @Spec CommandSpec spec;
+
+  private final Main.Job<FewShotCommand> job;
+
+  /** The command that runs the experiment. */
+  FewShotCommand() {
+    this(FewShotCommand::run);
+  }
+
+  /** The command with another job (tests pass a stub). */
+  FewShotCommand(Main.Job<FewShotCommand> job) {
+    this.job = job;
+  }
+
+  /** Checks the values picocli cannot, then runs the job. */
+  @Override
+  public Integer call() throws Exception {
+    Main.requirePositive(spec, "--shots", shots);
+    Main.requirePositive(spec, "--trials", List.of(trials));
+    Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
+    return job.run(this);
+  }
+
+  /** The experiment with the parsed options. */
+  static int run(FewShotCommand options) {
     FewShotExperiment.Result r =
         FewShotExperiment.embedded()
-            .shots(shots)
-            .backbones(backbones)
-            .methods(methods)
-            .trials(options.integer("trials", 1))
-            .out(options.path("out", "runs/few-shot"))
-            .diffII(d -> d.learner(l -> l.steps(conceptSteps)).interpolation(interpolation).twoStage(twoStage).concepts(concepts))
+            .shots(options.shots.stream().mapToInt(Integer::intValue).toArray())
+            .backbones(options.backbones.stream().map(Backbone::id).toArray(String[]::new))
+            .methods(options.methods.toArray(FewShotExperiment.Method[]::new))
+            .trials(options.trials)
+            .out(options.out)
+            .diffII(
+                d ->
+                    d.learner(l -> l.steps(options.conceptSteps))
+                        .interpolation(options.interpolation)
+                        .twoStage(options.twoStage.on())
+                        .concepts(options.concepts.on()))
             .run();
     System.out.println(r);
     System.out.println(r.stages().printAll());
     return 0;
-  }
-
-  private static boolean onOff(Options options, String name) {
-    String v = options.string(name, "on");
-    if (!v.equals("on") && !v.equals("off")) {
-      throw new IllegalArgumentException("--" + name + " takes on or off, not " + v);
-    }
-    return v.equals("on");
   }
 }

@@ -9,27 +9,74 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code diffii pretrain [--work runs/pretrain] [--out data/models] [--skip-evaluation]}: trains
- * the embedded model and the backbones with the shipped recipe, resuming from the checkpoints in
- * the work folder, evaluates the result, and writes {@code report.json} there and a README beside
- * the model.
+ * {@code diffii pretrain}: trains the embedded model and the backbones with the shipped recipe,
+ * resuming from the checkpoints in the work folder, evaluates the result, and writes {@code
+ * report.json} there and a README beside the model.
  */
-final class PretrainCommand {
+@Command(
+    name = "pretrain",
+    description = {
+      "Trains the embedded model and the backbones with the shipped recipe, resuming from the"
+          + " checkpoints in the work folder, and evaluates them."
+    },
+    showDefaultValues = true,
+    sortOptions = false)
+final class PretrainCommand implements Callable<Integer> {
 
-  private PretrainCommand() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  boolean help;
 
-  static int run(Options options) throws Exception {
-    Path work = options.path("work", "runs/pretrain");
-    Path models = options.path("out", "data/models");
+  @Option(
+      names = "--work",
+      paramLabel = "DIR",
+      defaultValue = "runs/pretrain",
+      description = "Checkpoints, samples and report.json.")
+  Path work;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "data/models",
+      description = "Models folder: fashion-scenes-sd/ and backbones/.")
+  Path models;
+
+  @Option(names = "--skip-evaluation", description = "Trains only; writes no evaluation to the report.")
+  boolean skipEvaluation;
+
+  private final Main.Job<PretrainCommand> job;
+
+  /** The command that pretrains. */
+  PretrainCommand() {
+    this(PretrainCommand::run);
+  }
+
+  /** The command with another job (tests pass a stub). */
+  PretrainCommand(Main.Job<PretrainCommand> job) {
+    this.job = job;
+  }
+
+  /** Runs the job. */
+  @Override
+  public Integer call() throws Exception {
+    return job.run(this);
+  }
+
+  /** Pretraining with the parsed options. */
+  static int run(PretrainCommand options) throws Exception {
+    Path work = options.work;
+    Path models = options.models;
     Path model = models.resolve("fashion-scenes-sd");
     EmbeddedPretraining.Recipe recipe = EmbeddedPretraining.Recipe.shipped();
     Map<String, Object> report = new LinkedHashMap<>(EmbeddedPretraining.run(recipe, work, model));
     SceneCorpus train = SceneCorpus.train(recipe.corpusSeed());
     SceneCorpus test = SceneCorpus.test(recipe.corpusSeed());
     report.putAll(BackbonePretraining.run(train, test, models.resolve("backbones"), 2));
-    if (!options.flag("skip-evaluation")) {
+    if (!options.skipEvaluation) {
       report.putAll(
           EmbeddedEvaluation.run(model, models.resolve("backbones"), train, test, work.resolve("samples")));
     }
