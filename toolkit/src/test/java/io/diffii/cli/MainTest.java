@@ -1,0 +1,228 @@
+package io.diffii.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.diffii.augment.DiffII;
+import io.diffii.data.FashionMnist;
+import io.diffii.experiment.FewShotExperiment.Method;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line's parsing and error handling, with stub jobs: no model or data is loaded. */
+class MainTest {
+
+  /** What one run of the command line printed and returned. */
+  private record Outcome(int status, String out, String err) {}
+
+  /** The commands whose (stub) job ran, in order. */
+  private final List<Object> ran = new ArrayList<>();
+
+  private Outcome run(String... args) {
+    return run(
+        Main.commandLine(
+            new MainJob(this::record), new FewShotCommand(this::record), new PretrainCommand(this::record)),
+        args);
+  }
+
+  private static Outcome run(CommandLine cl, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int status = cl.execute(args);
+    return new Outcome(status, out.toString(), err.toString());
+  }
+
+  private int record(Object command) {
+    ran.add(command);
+    return 0;
+  }
+
+  @Test
+  void helpOfEveryCommandListsItsOptionsWithDefaults() {
+    assertHelp(run("--help"), "main", "few-shot", "pretrain", "help");
+    assertHelp(
+        run("main", "--help"),
+        "--out=DIR", "Default: out/main", "--seed=N", "Default: 0", "--shots=K", "Default: 5",
+        "--backbone=NAME", "resnet or vit", "Default: resnet", "--frames=N", "Default: 12");
+    assertHelp(
+        run("few-shot", "--help"),
+        "--shots=K[,K...]", "--backbones=NAME[,NAME...]", "--methods=METHOD[,METHOD...]",
+        "Default: original,diff-ii", "--trials=N", "Default: 1", "Default: runs/few-shot",
+        "--concept-steps=N", "Default: 600", "--interpolation=MODE", "Default: circle",
+        "--two-stage=on|off", "--concepts=on|off", "Default: on");
+    assertHelp(
+        run("pretrain", "--help"),
+        "--work=DIR", "Default: runs/pretrain", "--out=DIR", "Default: data/models", "--skip-evaluation");
+    assertHelp(run("help", "few-shot"), "--interpolation=MODE");
+    assertTrue(ran.isEmpty(), "help runs no job");
+  }
+
+  private static void assertHelp(Outcome o, String... expected) {
+    assertEquals(0, o.status(), o.err());
+    assertEquals("", o.err());
+    for (String s : expected) {
+      assertTrue(o.out().contains(s), s + " missing from\n" + o.out());
+    }
+  }
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    assertEquals(0, run("main").status());
+    MainJob main = (MainJob) ran.get(0);
+    assertEquals(Path.of("out/main"), main.out);
+    assertEquals(0, main.seed);
+    assertEquals(5, main.shots);
+    assertEquals(Backbone.RESNET, main.backbone);
+    assertEquals(12, main.frames);
+
+    assertEquals(0, run("few-shot").status());
+    FewShotCommand fewShot = (FewShotCommand) ran.get(1);
+    assertEquals(List.of(5), fewShot.shots);
+    assertEquals(List.of(Backbone.RESNET), fewShot.backbones);
+    assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), fewShot.methods);
+    assertEquals(1, fewShot.trials);
+    assertEquals(Path.of("runs/few-shot"), fewShot.out);
+    assertEquals(600, fewShot.conceptSteps);
+    assertEquals(DiffII.Interpolation.CIRCLE, fewShot.interpolation);
+    assertEquals(OnOff.ON, fewShot.twoStage);
+    assertEquals(OnOff.ON, fewShot.concepts);
+
+    assertEquals(0, run("pretrain").status());
+    PretrainCommand pretrain = (PretrainCommand) ran.get(2);
+    assertEquals(Path.of("runs/pretrain"), pretrain.work);
+    assertEquals(Path.of("data/models"), pretrain.models);
+    assertFalse(pretrain.skipEvaluation);
+  }
+
+  @Test
+  void theReadmeCommandsParseToTypedValues() {
+    Outcome o =
+        run(
+            "few-shot", "--shots", "5,10", "--trials", "3", "--backbones", "resnet,vit", "--methods",
+            "diff-ii", "--interpolation", "linear", "--two-stage", "off", "--concepts", "off", "--out",
+            "runs/ablation/x", "--concept-steps", "60");
+    assertEquals(0, o.status(), o.err());
+    FewShotCommand c = (FewShotCommand) ran.get(0);
+    assertEquals(List.of(5, 10), c.shots);
+    assertEquals(3, c.trials);
+    assertEquals(List.of(Backbone.RESNET, Backbone.VIT), c.backbones);
+    assertEquals(List.of(Method.DIFF_II), c.methods);
+    assertEquals(DiffII.Interpolation.LINEAR, c.interpolation);
+    assertFalse(c.twoStage.on());
+    assertFalse(c.concepts.on());
+    assertEquals(Path.of("runs/ablation/x"), c.out);
+    assertEquals(60, c.conceptSteps);
+
+    assertEquals(0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
+    MainJob m = (MainJob) ran.get(1);
+    assertEquals(List.of(Path.of("o"), 7L, 10, Backbone.VIT), List.of(m.out, m.seed, m.shots, m.backbone));
+
+    assertEquals(0, run("pretrain", "--work", "w", "--out", "m", "--skip-evaluation").status());
+    PretrainCommand p = (PretrainCommand) ran.get(2);
+    assertEquals(List.of(Path.of("w"), Path.of("m"), true), List.of(p.work, p.models, p.skipEvaluation));
+  }
+
+  @Test
+  void anUnknownOptionIsRejectedByName() {
+    Outcome o = run("few-shot", "--shot", "5");
+    assertUsageError(o, "diffii few-shot: Unknown options: '--shot'");
+    assertTrue(o.err().contains("Did you mean --shots?"), o.err());
+    assertUsageError(run("bogus"), "diffii: Unmatched argument at index 0: 'bogus'");
+    assertUsageError(run(), "diffii: missing command");
+  }
+
+  @Test
+  void aBadValueIsRejectedInOneLine() {
+    assertUsageError(run("few-shot", "--shots", "x"), "'--shots' (K): 'x' is not an int");
+    assertUsageError(run("main", "--backbone", "foo"), "expected one of resnet, vit but was 'foo'");
+    assertUsageError(run("few-shot", "--backbones", "resnet,foo"), "expected one of resnet, vit");
+    assertUsageError(run("few-shot", "--methods", "diff"), "expected one of original, diff-ii");
+    assertUsageError(run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");
+    assertUsageError(run("few-shot", "--two-stage", "maybe"), "expected one of on, off");
+    assertUsageError(run("few-shot", "--trials", "0"), "'--trials': 0 is not at least 1");
+    assertUsageError(run("few-shot", "--shots", "5,-1"), "'--shots': -1 is not at least 1");
+    assertUsageError(run("main", "--seed", "1.5"), "'--seed': '1.5' is not a long");
+    assertTrue(ran.isEmpty(), "no job runs on a bad command line");
+  }
+
+  /** Exit status 2, the message on the first of two lines, the second pointing at --help. */
+  private static void assertUsageError(Outcome o, String message) {
+    assertEquals(2, o.status(), o.err());
+    assertEquals("", o.out());
+    String[] lines = o.err().split("\n");
+    assertEquals(2, lines.length, o.err());
+    assertTrue(lines[0].contains(message), lines[0]);
+    assertTrue(lines[1].endsWith("--help'."), lines[1]);
+  }
+
+  @Test
+  void aUserErrorOfTheWorkIsOneLineWithoutATrace(@TempDir Path dir) throws Exception {
+    // The toolkit's own error for missing data, thrown while the command runs.
+    CommandLine missingData =
+        Main.commandLine(
+            new MainJob(
+                c -> {
+                  FashionMnist.load(c.out);
+                  return 0;
+                }));
+    Outcome o = run(missingData, "main", "--out", dir.resolve("nothing").toString());
+    assertOneLineError(o, "diffii main: Fashion-MNIST file " + dir.resolve("nothing"));
+
+    // The real main job, with an output folder it cannot create.
+    Path file = Files.writeString(dir.resolve("a-file"), "");
+    o = run(Main.commandLine(new MainJob()), "main", "--out", file.resolve("out").toString());
+    assertOneLineError(o, "diffii main: FileSystemException: " + file.resolve("out"));
+
+    CommandLine unreadable =
+        Main.commandLine(
+            new PretrainCommand(
+                c -> {
+                  throw new UncheckedIOException(
+                      "cannot read model folder m", new NoSuchFileException("m/model_index.json"));
+                }));
+    o = run(unreadable, "pretrain");
+    assertOneLineError(o, "diffii pretrain: cannot read model folder m: NoSuchFileException: m/model_index.json");
+  }
+
+  private static void assertOneLineError(Outcome o, String start) {
+    assertEquals(2, o.status(), o.err());
+    assertEquals(1, o.err().lines().count(), o.err());
+    assertTrue(o.err().startsWith(start), o.err());
+  }
+
+  @Test
+  void aBugKeepsItsTraceAndExitsOne() {
+    CommandLine buggy =
+        Main.commandLine(
+            new FewShotCommand(
+                c -> {
+                  throw new IllegalStateException("a bug");
+                }));
+    Outcome o = run(buggy, "few-shot");
+    assertEquals(1, o.status());
+    assertTrue(o.err().startsWith("java.lang.IllegalStateException: a bug"), o.err());
+    assertTrue(o.err().contains("\tat io.diffii.cli."), o.err());
+  }
+
+  @Test
+  void userErrorsAreArgumentAndIoExceptionsWithAMessage() {
+    assertEquals("bad", Main.userError(new IllegalArgumentException("bad")));
+    assertNull(Main.userError(new IllegalArgumentException()));
+    assertNull(Main.userError(new IllegalStateException("bad")));
+    assertEquals(
+        "NoSuchFileException: x", Main.userError(new UncheckedIOException(new NoSuchFileException("x"))));
+  }
+}
