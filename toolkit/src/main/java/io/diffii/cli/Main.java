@@ -135,7 +135,8 @@ public final class Main implements Callable<Integer> {
     if (e instanceof UncheckedIOException u) {
       String cause = describe(u.getCause());
       // new UncheckedIOException(cause) has the cause's toString as message, which says less.
-      return u.getMessage().equals(u.getCause().toString()) ? cause : u.getMessage() + ": " + cause;
+      boolean bare = u.getMessage() == null || u.getMessage().equals(u.getCause().toString());
+      return bare ? cause : u.getMessage() + ": " + cause;
     }
     if (e instanceof IOException io) {
       return describe(io);
