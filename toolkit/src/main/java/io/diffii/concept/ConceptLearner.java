@@ -12,6 +12,7 @@ import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.NoGrad;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
@@ -201,7 +202,9 @@ public final class ConceptLearner {
     int skipped = 0;
     List<Double> losses = new ArrayList<>();
     Path checkpoint = dir.resolve("checkpoint.safetensors");
-    try (Concepts.Applied concepts =
+    // Optimiser steps update the trainable arrays in place, which autograd refuses while recording.
+    try (NoGrad off = NoGrad.open();
+        Concepts.Applied concepts =
             Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha))) {
     Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
     Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());

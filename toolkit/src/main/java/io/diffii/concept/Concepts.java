@@ -12,6 +12,7 @@ import io.diffii.model.TextualInversion;
 import io.diffii.model.Tokenizer;
 import io.diffii.nn.LoraAdapter;
 import io.diffii.nn.NamedBlock;
+import io.diffii.nn.NoGrad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -229,7 +230,8 @@ public final class Concepts {
       }
       // The handle's arrays live in a manager of their own, so closing it frees them.
       Applied applied = new Applied(sd, spec, sd.manager().newSubManager(), trainable);
-      try {
+      // Loading copies into the trainable arrays in place, which autograd refuses while recording.
+      try (NoGrad off = NoGrad.open()) {
         applied.tokens =
             TextualInversion.create(sd.textEncoder(), tokenizer, counts, spec.initToken(), applied.arrays);
         applied.adapters =
