@@ -17,6 +17,7 @@ import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.NoGrad;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.pipeline.TwoStageSampler;
 import io.diffii.schedule.GaussianNoise;
@@ -209,8 +210,9 @@ public final class DiffII {
       concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
     }
     t = lap("concepts", t);
-    // Applied only for inversion and sampling (a null resource is skipped), and removed after.
-    try (Concepts.Applied applied = concepts == null ? null : concepts.applyTo(sd)) {
+    // Applied only for inversion and sampling (a null resource is skipped), and removed after;
+    // nothing here trains, so autograd records nothing (a notebook cell's thread has it on).
+    try (NoGrad off = NoGrad.open(); Concepts.Applied applied = concepts == null ? null : concepts.applyTo(sd)) {
       IntFunction<String> prompt =
           applied != null ? applied::prompt : c -> classNamePrompt(train.classNames().get(c), metaclass.apply(c));
       InversionPool pool =
