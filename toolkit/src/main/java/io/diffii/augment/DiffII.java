@@ -17,6 +17,7 @@ import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.NoGrad;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.pipeline.TwoStageSampler;
 import io.diffii.schedule.GaussianNoise;
@@ -98,7 +99,10 @@ public final class DiffII {
     this.sd = sd;
   }
 
-  /** Starts a pipeline on {@code sd}; concepts are attached to it when they are learned. */
+  /**
+   * Starts a pipeline on {@code sd}; a run applies its concepts to it and restores it at the end,
+   * so one loaded model serves several runs.
+   */
   public static DiffII on(StableDiffusion sd) {
     return new DiffII(sd);
   }
@@ -198,26 +202,29 @@ public final class DiffII {
     validate(train);
     stageSeconds.clear();
     SdPipeline pipe = new SdPipeline(sd);
-    IntFunction<String> prompt;
     long t = System.nanoTime();
+    Concepts concepts = null;
     if (useConcepts) {
       ConceptLearner learner = ConceptLearner.on(sd).metaclass(metaclass).seed(seed);
       learnerSettings.accept(learner);
-      Concepts concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
-      prompt = concepts::prompt;
-    } else {
-      prompt = c -> classNamePrompt(train.classNames().get(c), metaclass.apply(c));
+      concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
     }
     t = lap("concepts", t);
-    InversionPool pool =
-        interpolation == Interpolation.NOISE
-            ? null
-            : InversionPool.build(pipe, train, prompt, runDir.resolve("pool"), inversionSteps);
-    t = lap("inversion", t);
-    Path out = runDir.resolve("synthetic");
-    generate(pipe, train, pool, prompt, out);
-    lap("generation", t);
-    return SyntheticSet.read(out, train.classNames());
+    // Applied only for inversion and sampling (a null resource is skipped), and removed after;
+    // nothing here trains, so autograd records nothing (a notebook cell's thread has it on).
+    try (NoGrad off = NoGrad.open(); Concepts.Applied applied = concepts == null ? null : concepts.applyTo(sd)) {
+      IntFunction<String> prompt =
+          applied != null ? applied::prompt : c -> classNamePrompt(train.classNames().get(c), metaclass.apply(c));
+      InversionPool pool =
+          interpolation == Interpolation.NOISE
+              ? null
+              : InversionPool.build(pipe, train, prompt, runDir.resolve("pool"), inversionSteps);
+      t = lap("inversion", t);
+      Path out = runDir.resolve("synthetic");
+      generate(pipe, train, pool, prompt, out);
+      lap("generation", t);
+      return SyntheticSet.read(out, train.classNames());
+    }
   }
 
   private long lap(String stage, long since) {

@@ -12,6 +12,7 @@ import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.NoGrad;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
@@ -46,7 +47,10 @@ import java.util.stream.IntStream;
  */
 public final class ConceptLearner {
 
-  /** What a learning run produced and measured. */
+  /**
+   * What a learning run produced and measured; {@code concepts} is the saved set (null when the
+   * run was stopped early, before saving).
+   */
   public record Result(
       Concepts concepts, double initialLoss, double finalLoss, List<Double> losses, int skippedSteps,
       double seconds, Path dir) {
@@ -80,7 +84,10 @@ public final class ConceptLearner {
     this.sd = sd;
   }
 
-  /** Starts a learner for {@code sd}, which must not carry concepts yet; they are attached to it. */
+  /**
+   * Starts a learner for {@code sd}, which must not carry concepts; the concepts are applied to it
+   * only while they learn, so the model is left as it was found.
+   */
   public static ConceptLearner on(StableDiffusion sd) {
     return new ConceptLearner(sd);
   }
@@ -167,7 +174,7 @@ public final class ConceptLearner {
 
   /**
    * Learns concepts for every class of {@code train} and saves them in {@code dir}; when {@code
-   * dir} already holds saved concepts they are loaded instead (the losses are then empty and
+   * dir} already holds saved concepts they are read instead (the losses are then empty and
    * both loss figures NaN). Every class needs at least one image.
    */
   public Result learn(ImageDataset train, Path dir) {
@@ -181,27 +188,28 @@ public final class ConceptLearner {
     }
     long start = System.nanoTime();
     if (Concepts.saved(dir)) {
-      return new Result(Concepts.load(sd, dir), Double.NaN, Double.NaN, List.of(), 0, 0, dir);
+      return new Result(Concepts.read(dir), Double.NaN, Double.NaN, List.of(), 0, 0, dir);
     }
     validate();
     List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
     // The LoRA down-projections start from the engine's generator: seeding it makes them, and so
     // the whole run, depend on the seed alone.
     Engine.getInstance().setRandomSeed((int) seed);
-    Concepts concepts =
-        Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha));
-    Lora.freeze(sd.unet());
-    Lora.freeze(sd.textEncoder());
-    Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
-    Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());
-    Encoded data = encode(train);
-    NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
-    Path checkpoint = dir.resolve("checkpoint.safetensors");
-    List<Double> losses = new ArrayList<>();
+    Concepts learned;
     double initial;
     double last;
     // Steps whose gradient is not finite are dropped, not applied; they are counted.
     int skipped = 0;
+    List<Double> losses = new ArrayList<>();
+    Path checkpoint = dir.resolve("checkpoint.safetensors");
+    // Optimiser steps update the trainable arrays in place, which autograd refuses while recording.
+    try (NoGrad off = NoGrad.open();
+        Concepts.Applied concepts =
+            Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha))) {
+    Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
+    Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());
+    Encoded data = encode(train);
+    NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
     try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
         AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
       long first = resume(checkpoint, loraParams, tokenParams, loraOpt, tokenOpt);
@@ -239,17 +247,18 @@ public final class ConceptLearner {
         }
       }
       if (until < steps) {
-        return new Result(concepts, initial, Double.NaN, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
+        return new Result(null, initial, Double.NaN, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
       }
       last = heldOutLoss(concepts, data, schedule);
     }
-    concepts.save(dir);
+    learned = concepts.save(dir);
+    }
     try {
       Files.deleteIfExists(checkpoint);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new Result(concepts, initial, last, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
+    return new Result(learned, initial, last, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
   }
 
   private void validate() {
@@ -317,7 +326,7 @@ public final class ConceptLearner {
 
   /** The Eq. 2 loss of a batch: noisy posterior samples at random t, captioned with their concept. */
   private NDArray loss(
-      NDManager scope, Concepts concepts, Encoded data, NoiseSchedule schedule, int[] idx, Random rng,
+      NDManager scope, Concepts.Applied concepts, Encoded data, NoiseSchedule schedule, int[] idx, Random rng,
       boolean training) {
     int per = data.per();
     float scale = sd.vae().scalingFactor();
@@ -347,7 +356,7 @@ public final class ConceptLearner {
   }
 
   /** The loss on a fixed set of draws (every image, 8 timesteps each), to compare before and after. */
-  private double heldOutLoss(Concepts concepts, Encoded data, NoiseSchedule schedule) {
+  private double heldOutLoss(Concepts.Applied concepts, Encoded data, NoiseSchedule schedule) {
     Random rng = new Random(seed ^ 0x5EEDL);
     double sum = 0;
     int rounds = 8;

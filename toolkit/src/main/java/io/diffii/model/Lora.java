@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,23 @@ public final class Lora {
       throw new IllegalArgumentException("no linear layer of the block ends with any of " + targets);
     }
     return adapters;
+  }
+
+  /** Returns the module paths under {@code root} whose {@link Linear} carries an adapter. */
+  public static List<String> adapted(NamedBlock root) {
+    List<String> out = new ArrayList<>();
+    linears(root, "").forEach((path, linear) -> {
+      if (linear.adapter() != null) {
+        out.add(path);
+      }
+    });
+    return out;
+  }
+
+  /** Removes the adapters at {@code paths} under {@code root}; the layers compute as before injection. */
+  public static void remove(NamedBlock root, Collection<String> paths) {
+    Map<String, Linear> linears = linears(root, "");
+    paths.forEach(path -> linears.get(path).setAdapter(null));
   }
 
   /** Returns every {@link Linear} under {@code block} by module path. */

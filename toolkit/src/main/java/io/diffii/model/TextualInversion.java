@@ -95,10 +95,13 @@ public final class TextualInversion {
       for (String p : placeholders.keySet()) {
         NDArray s = saved.get(p);
         List<Long> ids = placeholders.get(p);
-        Shape expected = new Shape(ids.size(), vectors.getShape().get(1));
-        if (s == null || !s.reshape(-1, vectors.getShape().get(1)).getShape().equals(expected)) {
+        long width = vectors.getShape().get(1);
+        Shape expected = new Shape(ids.size(), width);
+        // A single vector may be saved as [D]; any other shape must be [n, D] with the encoder's D.
+        if (s == null || s.getShape().get(s.getShape().dimension() - 1) != width || s.size() != expected.size()) {
           throw new IllegalArgumentException(
-              file + ": placeholder " + p + " is " + (s == null ? "missing" : s.getShape()) + ", expected " + expected);
+              file + ": placeholder " + p + " is " + (s == null ? "missing" : s.getShape()) + ", expected " + expected
+                  + " (" + ids.size() + " vector(s) of the text encoder's token width " + width + ")");
         }
         long from = ids.get(0) - firstId;
         vectors.set(new NDIndex("{}:{}", from, from + ids.size()), s.reshape(expected));

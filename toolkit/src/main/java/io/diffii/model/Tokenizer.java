@@ -226,6 +226,15 @@ public final class Tokenizer {
     return placeholders.get(token);
   }
 
+  /**
+   * Removes every placeholder, so the tokenizer is back to its vocabulary (what closing applied
+   * concepts does; ids are handed out in order, so only removing all of them keeps them dense).
+   */
+  public void clearPlaceholders() {
+    placeholders.clear();
+    extraIds = 0;
+  }
+
   /** Returns the ids of a registered placeholder. */
   public List<Long> placeholderIds(String token) {
     List<Long> ids = placeholders.get(token);

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.diffii.data.ImageDataset;
 import io.diffii.embedded.Embedded;
+import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
+import io.diffii.pipeline.SdPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,16 +28,17 @@ class DiffIITest {
   /** A quick configuration: few concept steps, few DDIM steps, expansion 2, batches of 4. */
   private static SyntheticSet run(ImageDataset train, Path runDir, long stopAfter) {
     try (StableDiffusion sd = Tiny.model()) {
-      return Embedded.diffII(sd, train)
-          .learner(l -> l.steps(6).batch(4).quiet())
-          .inversionSteps(8)
-          .steps(6)
-          .expansion(2)
-          .batch(4)
-          .seed(11)
-          .stopAfter(stopAfter)
-          .run(train, runDir);
+      return quick(sd, train).seed(11).stopAfter(stopAfter).run(train, runDir);
     }
+  }
+
+  private static DiffII quick(StableDiffusion sd, ImageDataset train) {
+    return Embedded.diffII(sd, train)
+        .learner(l -> l.steps(6).batch(4).quiet())
+        .inversionSteps(8)
+        .steps(6)
+        .expansion(2)
+        .batch(4);
   }
 
   private static List<String> manifest(Path runDir) throws Exception {
@@ -90,6 +94,21 @@ class DiffIITest {
       assertTrue(lambda >= 0 && lambda < 2 * Math.PI / theta, r.toString());
     }
     assertEquals(10, c.size());
+  }
+
+  @Test
+  void twoRunsOnOneLoadedModelWorkAndLeaveItAsItWas() {
+    ImageDataset train = Tiny.scenes(2, 2);
+    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+      // Plain text to the base model; a concept while a run has its concepts applied.
+      List<String> prompt = List.of("a photo of a <trouser> bottom");
+      float[] before = new SdPipeline(sd).embed(m, prompt).toFloatArray();
+      assertEquals(8, quick(sd, train).seed(1).run(train, dir.resolve("first")).size());
+      assertEquals(8, quick(sd, train).seed(2).run(train, dir.resolve("second")).size());
+      assertArrayEquals(before, new SdPipeline(sd).embed(m, prompt).toFloatArray());
+      assertEquals(sd.tokenizer().baseVocabSize(), sd.tokenizer().vocabSize());
+      assertTrue(Lora.adapted(sd.unet()).isEmpty(), "no adapter left in the UNet");
+    }
   }
 
   @Test

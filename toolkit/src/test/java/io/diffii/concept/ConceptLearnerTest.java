@@ -29,7 +29,9 @@ class ConceptLearnerTest {
     try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
       r = ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(40).batch(8).seed(3).quiet()
           .learn(train, dir.resolve("concepts"));
-      expected = new SdPipeline(sd).embed(m, List.of(r.concepts().prompt(1))).toFloatArray();
+      try (Concepts.Applied applied = r.concepts().applyTo(sd)) {
+        expected = new SdPipeline(sd).embed(m, List.of(applied.prompt(1))).toFloatArray();
+      }
     }
     assertTrue(r.finalLoss() < r.initialLoss(), r.toString());
     assertEquals(40, r.losses().size());
@@ -39,7 +41,9 @@ class ConceptLearnerTest {
     try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
       ConceptLearner.Result again = ConceptLearner.on(sd).learn(train, dir.resolve("concepts"));
       assertTrue(again.losses().isEmpty(), "a saved folder is loaded, not retrained");
-      assertArrayEquals(expected, new SdPipeline(sd).embed(m, List.of(again.concepts().prompt(1))).toFloatArray(), 1e-6f);
+      try (Concepts.Applied applied = again.concepts().applyTo(sd)) {
+        assertArrayEquals(expected, new SdPipeline(sd).embed(m, List.of(applied.prompt(1))).toFloatArray(), 1e-6f);
+      }
     }
   }
 
@@ -48,8 +52,10 @@ class ConceptLearnerTest {
     ImageDataset train = Tiny.scenes(1, 1);
     float[] straight;
     try (StableDiffusion sd = Tiny.model()) {
-      straight = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("a"))
-          .concepts().tokens().vectors().toFloatArray();
+      Concepts learned = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("a")).concepts();
+      try (Concepts.Applied applied = learned.applyTo(sd)) {
+        straight = applied.tokens().vectors().toFloatArray();
+      }
     }
     try (StableDiffusion sd = Tiny.model()) {
       ConceptLearner.on(sd).steps(6).batch(2).quiet().stopAfter(3).learn(train, dir.resolve("b"));
@@ -59,7 +65,9 @@ class ConceptLearnerTest {
     try (StableDiffusion sd = Tiny.model()) {
       ConceptLearner.Result resumed = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("b"));
       assertEquals(3, resumed.losses().size(), "steps 3..5 only");
-      assertArrayEquals(straight, resumed.concepts().tokens().vectors().toFloatArray(), 1e-6f);
+      try (Concepts.Applied applied = resumed.concepts().applyTo(sd)) {
+        assertArrayEquals(straight, applied.tokens().vectors().toFloatArray(), 1e-6f);
+      }
     }
   }
 
