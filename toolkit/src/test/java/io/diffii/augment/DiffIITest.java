@@ -25,15 +25,7 @@ class DiffIITest {
   /** A quick configuration: few concept steps, few DDIM steps, expansion 2, batches of 4. */
   private static SyntheticSet run(ImageDataset train, Path runDir, long stopAfter) {
     try (StableDiffusion sd = Tiny.model()) {
-      return Embedded.diffII(sd, train)
-          .learner(l -> l.steps(6).batch(4).quiet())
-          .inversionSteps(8)
-          .steps(6)
-          .expansion(2)
-          .batch(4)
-          .seed(11)
-          .stopAfter(stopAfter)
-          .run(train, runDir);
+      return Embedded.diffII(sd, train).settings(Tiny.quick(11)).stopAfter(stopAfter).run(train, runDir);
     }
   }
 
@@ -108,6 +100,27 @@ class DiffIITest {
       }
     }
     assertEquals(2, single);
+  }
+
+  @Test
+  void aFolderOfOtherSettingsOrOfAnOlderRunIsRefusedBeforeAnyStageRuns() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 2);
+    Files.createDirectories(dir.resolve("old/concepts"));
+    Files.createDirectories(dir.resolve("other"));
+    Files.writeString(dir.resolve("other").resolve(DiffII.SETTINGS), "{\"diff_ii\": {}}\n");
+    try (StableDiffusion sd = Tiny.model()) {
+      IllegalArgumentException old =
+          assertThrows(IllegalArgumentException.class, () -> run(sd, train, dir.resolve("old")));
+      assertTrue(old.getMessage().contains("concepts/ without settings.json"), old.getMessage());
+      IllegalArgumentException other =
+          assertThrows(IllegalArgumentException.class, () -> run(sd, train, dir.resolve("other")));
+      assertTrue(other.getMessage().contains("made with other settings"), other.getMessage());
+    }
+    assertTrue(!Files.exists(dir.resolve("other/concepts")), "nothing was learned");
+  }
+
+  private static SyntheticSet run(StableDiffusion sd, ImageDataset train, Path runDir) {
+    return Embedded.diffII(sd, train).settings(Tiny.quick(11)).run(train, runDir);
   }
 
   @Test
