@@ -60,7 +60,7 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
       order.append((backbones.indexOf(s.stringColumn("backbone").get(i)) * settings.size()
           + settings.indexOf(s.stringColumn("setting").get(i))) * Method.values().length + m.ordinal());
       if (m == Method.ORIGINAL) {
-        original.put(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i), s.doubleColumn("mean").get(i));
+        original.put(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i), s.doubleColumn("mean").getDouble(i));
       }
     }
     s = s.addColumns(order).sortAscendingOn("order").removeColumns("order");
@@ -69,8 +69,8 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
     StringColumn text = StringColumn.create("accuracy");
     for (int i = 0; i < s.rowCount(); i++) {
       // One trial has no spread: its std is 0, not undefined.
-      double sd = Double.isNaN(std.get(i)) ? 0 : std.get(i);
-      double mean = s.doubleColumn("mean").get(i);
+      double sd = Double.isNaN(std.getDouble(i)) ? 0 : std.getDouble(i);
+      double mean = s.doubleColumn("mean").getDouble(i);
       std.set(i, sd);
       Double base = original.get(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i));
       gain.append(base == null ? Double.NaN : mean - base);
@@ -97,8 +97,8 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
     for (int i = 0; i < summary.rowCount(); i++) {
       String m = summary.stringColumn("method").get(i);
       int c = categories.indexOf(category(summary, i));
-      means.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("mean").get(i);
-      stds.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("std").get(i);
+      means.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("mean").getDouble(i);
+      stds.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("std").getDouble(i);
     }
     return Charts.bars(summary.name(), "accuracy (%)", categories, means, stds);
   }
