@@ -130,7 +130,7 @@ class JavaKernelBehaviourTests(unittest.TestCase):
         self.assertIn("x", data["text/plain"])
 
     def test_toolkit_is_on_the_classpath(self):
-        data = self.result('Class.forName("io.diffii.model.NamedBlock").getSimpleName()')
+        data = self.result('Class.forName("io.diffii.nn.NamedBlock").getSimpleName()')
         self.assertEqual(data["text/plain"], "NamedBlock")
 
 

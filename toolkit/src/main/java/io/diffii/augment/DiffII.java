@@ -21,6 +21,7 @@ import io.diffii.nn.NoGrad;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.pipeline.TwoStageSampler;
 import io.diffii.schedule.GaussianNoise;
+import io.diffii.io.Digests;
 import io.diffii.io.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -44,7 +44,8 @@ import java.util.function.IntFunction;
  *
  * <pre>{@code
  * SyntheticSet synthetic =
- *     DiffII.on(sd).metaclass(c -> "bird").suffixes(SuffixSource.fromFile(file)).splitRatio(0.3)
+ *     DiffII.on(sd).metaclass(c -> "bird").suffixes(SuffixSource.fromFile(file))
+ *         .settings(DiffIISettings.released().withSeed(1))
  *         .run(train, Path.of("runs/cub-5shot"));
  * }</pre>
  *
@@ -55,43 +56,25 @@ import java.util.function.IntFunction;
  * duplicates or losses. A class with one image cannot interpolate and starts from a Gaussian
  * latent instead (paper Sec. 4.2); a class with no image is an error.
  *
- * <p>Defaults are the released settings (expansion 5, 25 DDIM steps, guidance 7.5, s = 0.3,
- * 50 inversion steps — the released Stable Diffusion runs invert with 200). The ablation switches
- * are {@link #interpolation}, {@link #twoStage} and {@link #concepts}.
+ * <p>The run folder's {@code settings.json} holds the settings, the training images, the prompts'
+ * metaclass words and the suffixes, with their hash; every manifest line carries that hash. A run
+ * into a folder made from anything else is refused, so no stage ever resumes from another run's
+ * concepts, pool or images. Defaults are {@link DiffIISettings#released()}.
  */
 public final class DiffII {
-
-  /** How the start latent of a synthetic image is made from a pair of inversions. */
-  public enum Interpolation {
-    /** Eq. 5: a uniformly random point of the whole circle (Diff-II). */
-    CIRCLE,
-    /** Eq. 6: the short arc between the two inversions, λ ~ U[0, 1]. */
-    SPHERICAL,
-    /** Eq. 7: the long arc, λ ~ U[0, 2π/θ − 1]. */
-    EXTRAPOLATION,
-    /** (1 − λ)·a + λ·b, λ ~ U[0, 1]. */
-    LINEAR,
-    /** No inversion: a Gaussian latent (the ablation's first row). */
-    NOISE
-  }
 
   /** The manifest's file name. */
   public static final String MANIFEST = "manifest.jsonl";
 
+  /** The run settings' file name, in the run folder. */
+  public static final String SETTINGS = "settings.json";
+
+  private static final List<String> STAGES = List.of("concepts", "pool", "synthetic");
+
   private final StableDiffusion sd;
   private IntFunction<String> metaclass = c -> "";
-  private boolean useConcepts = true;
-  private Consumer<ConceptLearner> learnerSettings = l -> {};
   private SuffixSource suffixes;
-  private boolean twoStage = true;
-  private double splitRatio = 0.3;
-  private double guidance = 7.5;
-  private int steps = 25;
-  private int inversionSteps = 50;
-  private int expansion = 5;
-  private Interpolation interpolation = Interpolation.CIRCLE;
-  private long seed;
-  private int batch = 50;
+  private DiffIISettings settings = DiffIISettings.released();
   private long stopAfter = Long.MAX_VALUE;
   private final Map<String, Double> stageSeconds = new java.util.LinkedHashMap<>();
 
@@ -113,76 +96,21 @@ public final class DiffII {
     return this;
   }
 
-  /** Turns concept learning off: prompts then name the class ("a photo of a t-shirt/top top"). */
-  public DiffII concepts(boolean on) {
-    this.useConcepts = on;
-    return this;
-  }
-
-  /** Adjusts the concept learner (steps, rank, lr …) before it runs. */
-  public DiffII learner(Consumer<ConceptLearner> settings) {
-    this.learnerSettings = settings;
-    return this;
-  }
-
   /** Sets the suffixes of the first denoising stage (without them, two-stage denoising is off). */
   public DiffII suffixes(SuffixSource source) {
     this.suffixes = source;
     return this;
   }
 
-  /** Turns two-stage denoising on or off (off: the plain prompt at every step). */
-  public DiffII twoStage(boolean on) {
-    this.twoStage = on;
+  /** Sets every setting (default {@link DiffIISettings#released()}). */
+  public DiffII settings(DiffIISettings s) {
+    this.settings = java.util.Objects.requireNonNull(s);
     return this;
   }
 
-  /** Sets the split ratio s (default 0.3; the paper's 10-shot runs use 0.1, long-tail 1.0). */
-  public DiffII splitRatio(double s) {
-    this.splitRatio = s;
-    return this;
-  }
-
-  /** Sets the classifier-free guidance scale (default 7.5). */
-  public DiffII guidance(double g) {
-    this.guidance = g;
-    return this;
-  }
-
-  /** Sets the DDIM sampling steps (default 25). */
-  public DiffII steps(int n) {
-    this.steps = n;
-    return this;
-  }
-
-  /** Sets the DDIM inversion steps (default 50; released Stable Diffusion runs use 200). */
-  public DiffII inversionSteps(int n) {
-    this.inversionSteps = n;
-    return this;
-  }
-
-  /** Sets the expansion rate: synthetic images per real image of a class (default 5). */
-  public DiffII expansion(int rate) {
-    this.expansion = rate;
-    return this;
-  }
-
-  /** Sets how start latents are made (default {@link Interpolation#CIRCLE}). */
-  public DiffII interpolation(Interpolation mode) {
-    this.interpolation = mode;
-    return this;
-  }
-
-  /** Sets the seed of every draw. */
-  public DiffII seed(long s) {
-    this.seed = s;
-    return this;
-  }
-
-  /** Sets the number of images generated together (default 50). */
-  public DiffII batch(int n) {
-    this.batch = n;
-    return this;
+  /** Returns the settings. */
+  public DiffIISettings settings() {
+    return settings;
   }
 
   /** Stops after this many new images have been written, as an interrupted run would (for tests). */
@@ -200,28 +128,33 @@ public final class DiffII {
    */
   public SyntheticSet run(ImageDataset train, Path runDir) {
     validate(train);
+    String hash = checkSettings(runDir, train);
     stageSeconds.clear();
     SdPipeline pipe = new SdPipeline(sd);
     long t = System.nanoTime();
     Concepts concepts = null;
-    if (useConcepts) {
-      ConceptLearner learner = ConceptLearner.on(sd).metaclass(metaclass).seed(seed);
-      learnerSettings.accept(learner);
+    if (settings.concept().enabled()) {
+      ConceptLearner learner =
+          settings.concept().applyTo(ConceptLearner.on(sd).metaclass(metaclass).seed(settings.seed()));
       concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
     }
     t = lap("concepts", t);
     // Applied only for inversion and sampling (a null resource is skipped), and removed after;
     // nothing here trains, so autograd records nothing (a notebook cell's thread has it on).
-    try (NoGrad off = NoGrad.open(); Concepts.Applied applied = concepts == null ? null : concepts.applyTo(sd)) {
+    try (NoGrad off = NoGrad.open();
+        Concepts.Applied applied = concepts == null ? null : concepts.applyTo(sd)) {
       IntFunction<String> prompt =
-          applied != null ? applied::prompt : c -> classNamePrompt(train.classNames().get(c), metaclass.apply(c));
+          applied != null
+              ? applied::prompt
+              : c -> classNamePrompt(train.classNames().get(c), metaclass.apply(c));
       InversionPool pool =
-          interpolation == Interpolation.NOISE
+          settings.inversion().interpolation() == Interpolation.NOISE
               ? null
-              : InversionPool.build(pipe, train, prompt, runDir.resolve("pool"), inversionSteps);
+              : InversionPool.build(
+                  pipe, train, prompt, runDir.resolve("pool"), settings.inversion().steps());
       t = lap("inversion", t);
       Path out = runDir.resolve("synthetic");
-      generate(pipe, train, pool, prompt, out);
+      generate(pipe, train, pool, prompt, out, hash);
       lap("generation", t);
       return SyntheticSet.read(out, train.classNames());
     }
@@ -252,22 +185,18 @@ public final class DiffII {
             "class '" + train.classNames().get(c) + "' has no image: Diff-II needs at least one image per class");
       }
     }
-    if (expansion < 1 || steps < 1 || inversionSteps < 1 || batch < 1 || !(guidance >= 1)
-        || !(splitRatio >= 0 && splitRatio <= 1)) {
-      throw new IllegalArgumentException(String.format(
-          Locale.ROOT, "invalid Diff-II settings: expansion %d, steps %d, inversion steps %d, batch %d, guidance %g, s %g",
-          expansion, steps, inversionSteps, batch, guidance, splitRatio));
-    }
   }
 
   /** Returns every synthetic image's plan, class by class. */
   List<Item> plan(ImageDataset train) {
     int[] counts = train.classCounts();
+    Interpolation interpolation = settings.inversion().interpolation();
+    DiffIISettings.Sampling sampling = settings.sampling();
     List<Item> items = new ArrayList<>();
     for (int c = 0; c < counts.length; c++) {
       int n = counts[c];
-      for (int j = 0; j < expansion * n; j++) {
-        Random rng = new Random(mix(seed, c, j));
+      for (int j = 0; j < settings.expansion() * n; j++) {
+        Random rng = new Random(mix(settings.seed(), c, j));
         int a = -1;
         int b = -1;
         if (n > 1 && interpolation != Interpolation.NOISE) {
@@ -276,7 +205,8 @@ public final class DiffII {
           b += b >= a ? 1 : 0;
         }
         double u = rng.nextDouble();
-        String suffix = twoStage && suffixes != null && splitRatio > 0 ? suffixes.draw(rng) : "";
+        String suffix =
+            sampling.twoStage() && suffixes != null && sampling.splitRatio() > 0 ? suffixes.draw(rng) : "";
         items.add(new Item(c, j, a, b, u, suffix, rng.nextLong()));
       }
     }
@@ -293,15 +223,18 @@ public final class DiffII {
   }
 
   private void generate(
-      SdPipeline pipe, ImageDataset train, InversionPool pool, IntFunction<String> prompt, Path out) {
-    checkSettings(out, train);
+      SdPipeline pipe, ImageDataset train, InversionPool pool, IntFunction<String> prompt, Path out,
+      String hash) {
     Map<String, JsonObject> done = SyntheticSet.readManifest(out, true);
     List<Item> plan = plan(train);
     long missing = plan.stream().filter(i -> !done.containsKey(key(i))).count();
     if (missing == 0) {
       return;
     }
-    TwoStageSampler sampler = new TwoStageSampler(pipe, steps, guidance, twoStage ? splitRatio : 0);
+    DiffIISettings.Sampling sampling = settings.sampling();
+    TwoStageSampler sampler =
+        new TwoStageSampler(pipe, sampling.steps(), sampling.guidance(), sampling.twoStage() ? sampling.splitRatio() : 0);
+    int batch = sampling.batch();
     Progress progress = new Progress("Diff-II images", plan.size());
     progress.resumed(plan.size() - missing);
     List<List<String>> ids = new ArrayList<>();
@@ -336,7 +269,7 @@ public final class DiffII {
             float[] chw = java.util.Arrays.copyOfRange(images, k * per, (k + 1) * per);
             String file = write(out, train.classNames().get(item.label()), item, new RgbImage(side, side, chw));
             JsonObject line =
-                line(item, train.classNames().get(item.label()), ids.get(item.label()), angles.get(k), plain.get(k), file);
+                line(item, train.classNames().get(item.label()), ids.get(item.label()), angles.get(k), plain.get(k), file, hash);
             append(out, line);
             done.put(key(item), line);
             written++;
@@ -368,7 +301,7 @@ public final class DiffII {
     double theta = CircleInterpolation.angle(a, b);
     double lambda;
     NDArray z;
-    switch (interpolation) {
+    switch (settings.inversion().interpolation()) {
       case CIRCLE -> {
         CircleInterpolation.Sample s = CircleInterpolation.at(a, b, item.u());
         z = s.z();
@@ -386,7 +319,7 @@ public final class DiffII {
         lambda = item.u();
         z = CircleInterpolation.linear(a, b, lambda);
       }
-      default -> throw new IllegalStateException("no pair for " + interpolation);
+      default -> throw new IllegalStateException("no pair for " + settings.inversion().interpolation());
     }
     z.attach(scope);
     lambdaTheta[0] = lambda;
@@ -413,7 +346,9 @@ public final class DiffII {
   }
 
   private JsonObject line(
-      Item item, String className, List<String> ids, double[] lambdaTheta, String plain, String file) {
+      Item item, String className, List<String> ids, double[] lambdaTheta, String plain, String file,
+      String hash) {
+    Interpolation interpolation = settings.inversion().interpolation();
     JsonObject o = new JsonObject();
     o.addProperty("class", className);
     o.addProperty("label", item.label());
@@ -435,6 +370,7 @@ public final class DiffII {
     o.addProperty("suffix", item.suffix());
     o.addProperty("seed", item.noiseSeed());
     o.addProperty("file", file);
+    o.addProperty("settings", hash);
     return o;
   }
 
@@ -448,34 +384,44 @@ public final class DiffII {
     }
   }
 
-  /** Writes the run's settings, or checks that a resumed folder was made with the same ones. */
-  private void checkSettings(Path out, ImageDataset train) {
+  /**
+   * Writes the run folder's settings and returns their hash, or checks that a folder an earlier
+   * run left was made from the same ones (stage folders without settings are an older run's).
+   */
+  private String checkSettings(Path runDir, ImageDataset train) {
     JsonObject s = new JsonObject();
-    s.addProperty("classes", String.join("|", train.classNames()));
-    s.addProperty("images", train.size());
-    s.addProperty("concepts", useConcepts);
-    s.addProperty("two_stage", twoStage);
-    s.addProperty("split_ratio", splitRatio);
+    s.add("diff_ii", settings.toJson());
+    var classes = new com.google.gson.JsonArray();
+    var words = new com.google.gson.JsonArray();
+    for (int c = 0; c < train.classNames().size(); c++) {
+      classes.add(train.classNames().get(c));
+      words.add(metaclass.apply(c));
+    }
+    s.add("classes", classes);
+    s.add("metaclass", words);
+    s.addProperty("images", Digests.of(String.join("|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
     s.addProperty("suffixes", suffixes == null ? "" : String.join("|", suffixes.suffixes()));
-    s.addProperty("guidance", guidance);
-    s.addProperty("steps", steps);
-    s.addProperty("inversion_steps", inversionSteps);
-    s.addProperty("expansion", expansion);
-    s.addProperty("interpolation", interpolation.name());
-    s.addProperty("seed", seed);
-    s.addProperty("batch", batch);
+    String hash = Digests.of(s.toString());
+    s.addProperty("hash", hash);
     String json = new GsonBuilder().setPrettyPrinting().create().toJson(s) + "\n";
-    Path file = out.resolve("settings.json");
+    Path file = runDir.resolve(SETTINGS);
     try {
-      Files.createDirectories(out);
       if (Files.isRegularFile(file)) {
         if (!Files.readString(file).equals(json)) {
           throw new IllegalArgumentException(
-              out + " was generated with other settings (see settings.json); use another run folder.\nnow:\n" + json);
+              runDir + " was made with other settings (see its " + SETTINGS + "); use another run folder.\nnow:\n" + json);
         }
-      } else {
-        Files.writeString(file, json);
+        return hash;
       }
+      for (String stage : STAGES) {
+        if (Files.exists(runDir.resolve(stage))) {
+          throw new IllegalArgumentException(
+              runDir + " holds " + stage + "/ without " + SETTINGS + " (an older run's); use another run folder");
+        }
+      }
+      Files.createDirectories(runDir);
+      Files.writeString(file, json);
+      return hash;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
@@ -484,10 +430,6 @@ public final class DiffII {
   /** {@inheritDoc} */
   @Override
   public String toString() {
-    return String.format(
-        Locale.ROOT,
-        "DiffII(concepts %s, interpolation %s, two-stage %s, s %.2f, guidance %.1f, %d steps, %d inversion steps, expansion %d, seed %d)",
-        useConcepts ? "on" : "off", interpolation, twoStage ? "on" : "off", splitRatio, guidance, steps,
-        inversionSteps, expansion, seed);
+    return "DiffII(" + settings + ")";
   }
 }

@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * A folder of synthetic images: an ImageFolder tree and its {@code manifest.jsonl} (one JSON object
  * a line: class, label, index, source image ids, start latent kind, θ, λ, prompt, suffix, seed,
- * file). Only images with a manifest line count, so a folder a stopped run left behind is read
+ * file, and the hash of the run's settings, whose values are in the run folder's {@code
+ * settings.json}). Only images with a manifest line count, so a folder a stopped run left behind is read
  * as exactly what was finished.
  */
 public final class SyntheticSet {

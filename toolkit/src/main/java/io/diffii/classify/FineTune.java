@@ -21,11 +21,10 @@ public final class FineTune {
    * 0.05; batch 32, 128 epochs, 10 % warm-up then cosine, label smoothing 0.1, crop and flip,
    * replacement probability 0.5.
    */
-  public static TrainConfig fewShotRecipe(String backbone) {
+  public static TrainConfig fewShotRecipe(Backbone backbone) {
     return switch (backbone) {
-      case "resnet" -> new TrainConfig(128, 32, "sgd", 0.05, 5e-4, 0.1, 0.5, true, 0);
-      case "vit" -> new TrainConfig(128, 32, "adamw", 1e-4, 0.05, 0.1, 0.5, true, 0);
-      default -> throw new IllegalArgumentException("unknown backbone " + backbone + "; use resnet or vit");
+      case RESNET -> new TrainConfig(128, 32, TrainConfig.Optimizer.SGD, 0.05, 5e-4, 0.1, 0.5, true, 0);
+      case VIT -> new TrainConfig(128, 32, TrainConfig.Optimizer.ADAMW, 1e-4, 0.05, 0.1, 0.5, true, 0);
     };
   }
 

@@ -5,7 +5,7 @@ package io.diffii.classify;
  *
  * @param epochs passes over the real training images
  * @param batchSize images per step
- * @param optimizer {@code sgd} (momentum 0.9, the ResNet recipe) or {@code adamw} (the ViT recipe)
+ * @param optimizer SGD with momentum 0.9 (the ResNet recipe) or AdamW (the ViT recipe)
  * @param lr peak learning rate, reached after a linear warm-up over the first 10 % of steps, then
  *     cosine decay to 0
  * @param weightDecay L2 (SGD) or decoupled (AdamW) weight decay
@@ -19,7 +19,7 @@ package io.diffii.classify;
 public record TrainConfig(
     int epochs,
     int batchSize,
-    String optimizer,
+    Optimizer optimizer,
     double lr,
     double weightDecay,
     double labelSmoothing,
@@ -33,9 +33,17 @@ public record TrainConfig(
         || labelSmoothing >= 1 || replacementProbability < 0 || replacementProbability > 1) {
       throw new IllegalArgumentException("invalid training config " + this);
     }
-    if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
-      throw new IllegalArgumentException("optimizer must be sgd or adamw, got " + optimizer);
+    if (optimizer == null) {
+      throw new IllegalArgumentException("a training config needs an optimizer");
     }
+  }
+
+  /** The optimisers a classifier is trained with. */
+  public enum Optimizer {
+    /** SGD with momentum 0.9 and L2 weight decay. */
+    SGD,
+    /** AdamW with decoupled weight decay. */
+    ADAMW
   }
 
   /** Returns a copy with another replacement probability. */

@@ -58,7 +58,7 @@ public final class Trainer {
     List<Double> losses = new ArrayList<>();
     long drawn = 0;
     long replaced = 0;
-    Sgd sgd = config.optimizer().equals("sgd") ? new Sgd(params, 0.9, config.weightDecay()) : null;
+    Sgd sgd = config.optimizer() == TrainConfig.Optimizer.SGD ? new Sgd(params, 0.9, config.weightDecay()) : null;
     AdamW adamw =
         sgd == null ? new AdamW(params, AdamW.Config.withWeightDecay(config.weightDecay())) : null;
     Progress progress = new Progress("classifier", config.epochs());

@@ -1,7 +1,11 @@
 package io.diffii.cli;
 
-import io.diffii.augment.DiffII;
-import io.diffii.experiment.FewShotExperiment;
+import io.diffii.augment.Interpolation;
+import io.diffii.classify.Backbone;
+import io.diffii.classify.FineTune;
+import io.diffii.embedded.Embedded;
+import io.diffii.experiment.Method;
+import io.diffii.experiment.Result;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code diffii few-shot}: Table 1 on the embedded benchmark (Table 4's rows with the ablation
- * switches), resuming what an earlier run with the same output folder finished; prints the table
- * and the paths of the CSV, chart and image grids.
+ * switches), resuming the rows an earlier run into the same output folder measured with the same
+ * settings; prints the table and the paths of the CSV, chart and image grids.
  */
 @Command(
     name = "few-shot",
@@ -50,10 +54,26 @@ final class FewShotCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "original,diff-ii",
       description = "Methods, comma-separated: original, diff-ii.")
-  List<FewShotExperiment.Method> methods;
+  List<Method> methods;
 
   @Option(names = "--trials", paramLabel = "N", defaultValue = "1", description = "Trials per setting.")
   int trials;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Seed of trial 0 (trial t uses seed + t): shots, Diff-II, fine-tuning.")
+  long seed;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "128", description = "Fine-tuning epochs.")
+  int epochs;
+
+  @Option(
+      names = "--test-limit",
+      paramLabel = "N",
+      description = "Test scenes scored (default: all 10,000).")
+  Integer testLimit;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/few-shot", description = "Output folder.")
   Path out;
@@ -70,7 +90,7 @@ final class FewShotCommand implements Callable<Integer> {
       paramLabel = "MODE",
       defaultValue = "circle",
       description = "Interpolation: circle, spherical, extrapolation, linear or noise.")
-  DiffII.Interpolation interpolation;
+  Interpolation interpolation;
 
   @Option(
       names = "--two-stage",
@@ -106,27 +126,35 @@ final class FewShotCommand implements Callable<Integer> {
     Main.requirePositive(spec, "--shots", shots);
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
+    Main.requirePositive(spec, "--epochs", List.of(epochs));
+    if (testLimit != null) {
+      Main.requirePositive(spec, "--test-limit", List.of(testLimit));
+    }
     return job.run(this);
   }
 
   /** The experiment with the parsed options. */
   static int run(FewShotCommand options) {
-    FewShotExperiment.Result r =
-        FewShotExperiment.embedded()
+    Result r =
+        Embedded.fewShot()
             .shots(options.shots.stream().mapToInt(Integer::intValue).toArray())
-            .backbones(options.backbones.stream().map(Backbone::id).toArray(String[]::new))
-            .methods(options.methods.toArray(FewShotExperiment.Method[]::new))
+            .backbones(options.backbones.toArray(Backbone[]::new))
+            .methods(options.methods.toArray(Method[]::new))
             .trials(options.trials)
+            .seed(options.seed)
+            .testLimit(options.testLimit == null ? Integer.MAX_VALUE : options.testLimit)
+            .recipe(b -> FineTune.fewShotRecipe(b).withEpochs(options.epochs))
             .out(options.out)
             .diffII(
                 d ->
-                    d.learner(l -> l.steps(options.conceptSteps))
-                        .interpolation(options.interpolation)
-                        .twoStage(options.twoStage.on())
-                        .concepts(options.concepts.on()))
+                    d.withConcept(
+                            d.concept().withSteps(options.conceptSteps).withEnabled(options.concepts.on()))
+                        .withInversion(d.inversion().withInterpolation(options.interpolation))
+                        .withSampling(d.sampling().withTwoStage(options.twoStage.on())))
             .run();
     System.out.println(r);
     System.out.println(r.stages().printAll());
+    System.out.println("files: " + r.write(options.out, "few-shot"));
     return 0;
   }
 }

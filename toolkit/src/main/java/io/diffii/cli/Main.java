@@ -1,7 +1,8 @@
 package io.diffii.cli;
 
-import io.diffii.augment.DiffII;
-import io.diffii.experiment.FewShotExperiment;
+import io.diffii.augment.Interpolation;
+import io.diffii.classify.Backbone;
+import io.diffii.experiment.Method;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -66,8 +67,8 @@ public final class Main implements Callable<Integer> {
     // Registered after the subcommands: picocli copies converters into the subcommands present.
     cl.registerConverter(Backbone.class, new EnumValues<>(Backbone.class));
     cl.registerConverter(OnOff.class, new EnumValues<>(OnOff.class));
-    cl.registerConverter(FewShotExperiment.Method.class, new EnumValues<>(FewShotExperiment.Method.class));
-    cl.registerConverter(DiffII.Interpolation.class, new EnumValues<>(DiffII.Interpolation.class));
+    cl.registerConverter(Method.class, new EnumValues<>(Method.class));
+    cl.registerConverter(Interpolation.class, new EnumValues<>(Interpolation.class));
     cl.setParameterExceptionHandler(Main::rejectUsage);
     cl.setExecutionExceptionHandler(Main::reportFailure);
     return cl;

@@ -1,8 +1,10 @@
 package io.diffii.cli;
 
+import io.diffii.classify.Backbone;
 import io.diffii.data.FashionMnist;
+import io.diffii.embedded.Embedded;
 import io.diffii.embedded.Showcase;
-import io.diffii.experiment.FewShotExperiment;
+import io.diffii.experiment.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Spec;
  * Fashion scenes (concepts, inversion pools, random circle interpolation, two-stage denoising), a
  * ResNet fine-tuned with and without the synthetic images, the few-shot table, a grid of synthetic
  * images beside the real shots, and two pictures of the benchmark itself (a scene grid and a circle
- * walk in pixel space).
+ * walk in pixel space). {@code --seed N} draws everything: the shots, Diff-II, fine-tuning and the
+ * pictures.
  */
 @Command(
     name = "main",
@@ -35,7 +38,7 @@ final class MainJob implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/main", description = "Output folder.")
   Path out;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the showcase pictures.")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of every random choice: shots, Diff-II, fine-tuning, pictures.")
   long seed;
 
   @Option(names = "--shots", paramLabel = "K", defaultValue = "5", description = "Real images per class.")
@@ -87,18 +90,22 @@ final class MainJob implements Callable<Integer> {
         Showcase.circleWalk(data, options.seed, options.frames)
             .writePng(options.out.resolve("circle-walk.png"));
     System.out.println("circle walk (pixel space, lambda 0 .. 2pi/theta): " + walk.toAbsolutePath());
-    FewShotExperiment.Result r =
-        FewShotExperiment.embedded()
+    Path dir = options.out.resolve("few-shot");
+    Result r =
+        Embedded.fewShot()
             .shots(options.shots)
-            .backbones(options.backbone.id())
+            .backbones(options.backbone)
             .trials(1)
-            .out(options.out.resolve("few-shot"))
+            .seed(options.seed)
+            .out(dir)
             .run();
-    System.out.println(r.table().printAll());
+    System.out.println(r.summary().printAll());
     System.out.println(r.stages().printAll());
-    System.out.println("synthetic images beside the real shots: " + r.grids().get(0).toAbsolutePath());
-    System.out.println("table as CSV: " + r.csv().toAbsolutePath());
-    System.out.println("chart: " + r.chart().toAbsolutePath());
+    List<Path> files = r.write(dir, "few-shot");
+    System.out.println("table as CSV: " + files.get(0).toAbsolutePath());
+    System.out.println("chart: " + files.get(1).toAbsolutePath());
+    System.out.println("synthetic images beside the real shots: " + files.get(2).toAbsolutePath());
+    System.out.println("every row with its settings and provenance: " + dir.resolve("rows.csv").toAbsolutePath());
     return 0;
   }
 }

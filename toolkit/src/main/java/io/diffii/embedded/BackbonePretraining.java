@@ -28,12 +28,12 @@ public final class BackbonePretraining {
 
   /** Returns the ResNet recipe: SGD 0.05, batch 128, weight decay 5e-4, label smoothing 0.1. */
   public static TrainConfig resnetRecipe(int epochs) {
-    return new TrainConfig(epochs, 128, "sgd", 0.05, 5e-4, 0.1, 0, true, 0);
+    return new TrainConfig(epochs, 128, TrainConfig.Optimizer.SGD, 0.05, 5e-4, 0.1, 0, true, 0);
   }
 
   /** Returns the ViT recipe: AdamW 1e-3, batch 128, weight decay 0.05, label smoothing 0.1. */
   public static TrainConfig vitRecipe(int epochs) {
-    return new TrainConfig(epochs, 128, "adamw", 1e-3, 0.05, 0.1, 0, true, 0);
+    return new TrainConfig(epochs, 128, TrainConfig.Optimizer.ADAMW, 1e-3, 0.05, 0.1, 0, true, 0);
   }
 
   /**

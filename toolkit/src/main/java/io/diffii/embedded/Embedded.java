@@ -1,24 +1,27 @@
 package io.diffii.embedded;
 
+import io.diffii.augment.Captioner;
 import io.diffii.augment.DiffII;
+import io.diffii.augment.DiffIISettings;
+import io.diffii.augment.SuffixSource;
+import io.diffii.classify.Backbone;
 import io.diffii.data.CoarseGroup;
 import io.diffii.data.Context;
 import io.diffii.data.ImageDataset;
+import io.diffii.data.Splits;
+import io.diffii.experiment.Benchmark;
+import io.diffii.experiment.FewShotExperiment;
 import io.diffii.model.StableDiffusion;
-import io.diffii.augment.Captioner;
-import io.diffii.augment.SuffixSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The embedded default in one place: where the shipped model and backbones are, the metaclass
  * word of each fine class (its coarse group, the word the model was trained on), the scene
- * captioner that stands in for BLIP, and Diff-II's settings for the tiny model.
+ * captioner that stands in for BLIP, Diff-II's settings for the tiny model, and the benchmark
+ * the experiment runners measure on.
  */
 public final class Embedded {
-
-  /** Guidance scale of the embedded runs (the tiny model's colours saturate at 7.5). */
-  public static final double GUIDANCE = 3.0;
 
   private Embedded() {}
 
@@ -44,9 +47,9 @@ public final class Embedded {
     return require(root().resolve("data/models/fashion-scenes-sd"), "model_index.json");
   }
 
-  /** Returns the folder of the shipped backbone {@code name} ("resnet" or "vit"). */
-  public static Path backbone(String name) {
-    return require(root().resolve("data/models/backbones").resolve(name), "model.safetensors");
+  /** Returns the folder of the shipped backbone {@code b}. */
+  public static Path backbone(Backbone b) {
+    return require(root().resolve("data/models/backbones").resolve(b.id()), "model.safetensors");
   }
 
   private static Path require(Path dir, String file) {
@@ -72,8 +75,20 @@ public final class Embedded {
     return SuffixSource.fromCaptions(train, captioner(), SuffixSource.mostFrequent());
   }
 
-  /** Returns Diff-II on the embedded model for {@code train} (suffixes from its captions, guidance 3). */
+  /** Returns Diff-II on the embedded model for {@code train}: suffixes from its captions, {@link DiffIISettings#embedded()}. */
   public static DiffII diffII(StableDiffusion sd, ImageDataset train) {
-    return DiffII.on(sd).metaclass(Embedded::metaclass).suffixes(suffixes(train)).guidance(GUIDANCE);
+    return DiffII.on(sd).metaclass(Embedded::metaclass).suffixes(suffixes(train)).settings(DiffIISettings.embedded());
+  }
+
+  /** Returns the embedded benchmark: Fashion scenes at 32 px, the shipped model and backbones. */
+  public static Benchmark benchmark() {
+    return new Benchmark(
+        "embedded Fashion scenes", model(), Embedded::backbone, 32, Embedded::metaclass, Embedded::suffixes,
+        DiffIISettings.embedded());
+  }
+
+  /** Returns Table 1's experiment on the embedded benchmark ({@link Splits#fewShot(int, long)}). */
+  public static FewShotExperiment fewShot() {
+    return FewShotExperiment.on(benchmark(), Splits::fewShot);
   }
 }

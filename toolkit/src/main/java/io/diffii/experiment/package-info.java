@@ -1,2 +1,9 @@
-/** Experiment runners that reproduce the paper's tables and return Tablesaw tables. */
+/**
+ * The experiment framework every table's runner shares: a {@link io.diffii.experiment.Plan} of
+ * (setting, trial, backbone, method) rows measured on a {@link io.diffii.experiment.Benchmark} by
+ * {@link io.diffii.experiment.Experiment}, which appends each row with its settings hash and
+ * provenance to a Tablesaw-written CSV and resumes only rows whose settings match, and a {@link
+ * io.diffii.experiment.Result} of tables, chart and image grids. {@link
+ * io.diffii.experiment.FewShotExperiment} is Table 1's runner.
+ */
 package io.diffii.experiment;

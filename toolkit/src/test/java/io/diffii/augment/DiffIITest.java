@@ -28,17 +28,8 @@ class DiffIITest {
   /** A quick configuration: few concept steps, few DDIM steps, expansion 2, batches of 4. */
   private static SyntheticSet run(ImageDataset train, Path runDir, long stopAfter) {
     try (StableDiffusion sd = Tiny.model()) {
-      return quick(sd, train).seed(11).stopAfter(stopAfter).run(train, runDir);
+      return Embedded.diffII(sd, train).settings(Tiny.quick(11)).stopAfter(stopAfter).run(train, runDir);
     }
-  }
-
-  private static DiffII quick(StableDiffusion sd, ImageDataset train) {
-    return Embedded.diffII(sd, train)
-        .learner(l -> l.steps(6).batch(4).quiet())
-        .inversionSteps(8)
-        .steps(6)
-        .expansion(2)
-        .batch(4);
   }
 
   private static List<String> manifest(Path runDir) throws Exception {
@@ -103,8 +94,8 @@ class DiffIITest {
       // Plain text to the base model; a concept while a run has its concepts applied.
       List<String> prompt = List.of("a photo of a <trouser> bottom");
       float[] before = new SdPipeline(sd).embed(m, prompt).toFloatArray();
-      assertEquals(8, quick(sd, train).seed(1).run(train, dir.resolve("first")).size());
-      assertEquals(8, quick(sd, train).seed(2).run(train, dir.resolve("second")).size());
+      assertEquals(8, Embedded.diffII(sd, train).settings(Tiny.quick(1)).run(train, dir.resolve("first")).size());
+      assertEquals(8, Embedded.diffII(sd, train).settings(Tiny.quick(2)).run(train, dir.resolve("second")).size());
       assertArrayEquals(before, new SdPipeline(sd).embed(m, prompt).toFloatArray());
       assertEquals(sd.tokenizer().baseVocabSize(), sd.tokenizer().vocabSize());
       assertTrue(Lora.adapted(sd.unet()).isEmpty(), "no adapter left in the UNet");
@@ -127,6 +118,27 @@ class DiffIITest {
       }
     }
     assertEquals(2, single);
+  }
+
+  @Test
+  void aFolderOfOtherSettingsOrOfAnOlderRunIsRefusedBeforeAnyStageRuns() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 2);
+    Files.createDirectories(dir.resolve("old/concepts"));
+    Files.createDirectories(dir.resolve("other"));
+    Files.writeString(dir.resolve("other").resolve(DiffII.SETTINGS), "{\"diff_ii\": {}}\n");
+    try (StableDiffusion sd = Tiny.model()) {
+      IllegalArgumentException old =
+          assertThrows(IllegalArgumentException.class, () -> run(sd, train, dir.resolve("old")));
+      assertTrue(old.getMessage().contains("concepts/ without settings.json"), old.getMessage());
+      IllegalArgumentException other =
+          assertThrows(IllegalArgumentException.class, () -> run(sd, train, dir.resolve("other")));
+      assertTrue(other.getMessage().contains("made with other settings"), other.getMessage());
+    }
+    assertTrue(!Files.exists(dir.resolve("other/concepts")), "nothing was learned");
+  }
+
+  private static SyntheticSet run(StableDiffusion sd, ImageDataset train, Path runDir) {
+    return Embedded.diffII(sd, train).settings(Tiny.quick(11)).run(train, runDir);
   }
 
   @Test

@@ -19,6 +19,19 @@ public final class Tiny {
   }
 
   /**
+   * Returns the embedded settings shrunk for tests: 6 concept steps at batch 4, 8 inversion steps, 6
+   * sampling steps in batches of 4, expansion 2, seed {@code seed}.
+   */
+  public static DiffIISettings quick(long seed) {
+    DiffIISettings s = DiffIISettings.embedded();
+    return s.withConcept(s.concept().withSteps(6).withBatch(4))
+        .withInversion(s.inversion().withSteps(8))
+        .withSampling(s.sampling().withSteps(6).withBatch(4))
+        .withExpansion(2)
+        .withSeed(seed);
+  }
+
+  /**
    * Returns a data set of Fashion scenes with {@code counts[c]} images of each of the first
    * {@code counts.length} classes (taken from a 3-shot split, so at most 3 each).
    */

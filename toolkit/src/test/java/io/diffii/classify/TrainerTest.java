@@ -39,7 +39,7 @@ class TrainerTest {
   }
 
   private static TrainConfig config(double p, long seed) {
-    return new TrainConfig(8, 8, "sgd", 0.05, 5e-4, 0.1, p, true, seed);
+    return new TrainConfig(8, 8, TrainConfig.Optimizer.SGD, 0.05, 5e-4, 0.1, p, true, seed);
   }
 
   @Test

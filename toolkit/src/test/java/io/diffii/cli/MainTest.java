@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.diffii.augment.DiffII;
+import io.diffii.augment.Interpolation;
+import io.diffii.classify.Backbone;
 import io.diffii.data.FashionMnist;
-import io.diffii.experiment.FewShotExperiment.Method;
+import io.diffii.experiment.Method;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -96,9 +97,12 @@ class MainTest {
     assertEquals(1, fewShot.trials);
     assertEquals(Path.of("runs/few-shot"), fewShot.out);
     assertEquals(600, fewShot.conceptSteps);
-    assertEquals(DiffII.Interpolation.CIRCLE, fewShot.interpolation);
+    assertEquals(Interpolation.CIRCLE, fewShot.interpolation);
     assertEquals(OnOff.ON, fewShot.twoStage);
     assertEquals(OnOff.ON, fewShot.concepts);
+    assertEquals(0, fewShot.seed);
+    assertEquals(128, fewShot.epochs);
+    assertNull(fewShot.testLimit);
 
     assertEquals(0, run("pretrain").status());
     PretrainCommand pretrain = (PretrainCommand) ran.get(2);
@@ -113,18 +117,20 @@ class MainTest {
         run(
             "few-shot", "--shots", "5,10", "--trials", "3", "--backbones", "resnet,vit", "--methods",
             "diff-ii", "--interpolation", "linear", "--two-stage", "off", "--concepts", "off", "--out",
-            "runs/ablation/x", "--concept-steps", "60");
+            "runs/ablation/x", "--concept-steps", "60", "--seed", "3", "--epochs", "16",
+            "--test-limit", "500");
     assertEquals(0, o.status(), o.err());
     FewShotCommand c = (FewShotCommand) ran.get(0);
     assertEquals(List.of(5, 10), c.shots);
     assertEquals(3, c.trials);
     assertEquals(List.of(Backbone.RESNET, Backbone.VIT), c.backbones);
     assertEquals(List.of(Method.DIFF_II), c.methods);
-    assertEquals(DiffII.Interpolation.LINEAR, c.interpolation);
+    assertEquals(Interpolation.LINEAR, c.interpolation);
     assertFalse(c.twoStage.on());
     assertFalse(c.concepts.on());
     assertEquals(Path.of("runs/ablation/x"), c.out);
     assertEquals(60, c.conceptSteps);
+    assertEquals(List.of(3L, 16, 500), List.of(c.seed, c.epochs, c.testLimit));
 
     assertEquals(0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
     MainJob m = (MainJob) ran.get(1);

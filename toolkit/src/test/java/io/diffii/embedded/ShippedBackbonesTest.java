@@ -17,7 +17,7 @@ class ShippedBackbonesTest {
   void bothBackbonesClassifyCoarseGroupsOfTestScenes() {
     LabeledImages test = BackbonePretraining.labeled(SceneCorpus.test(0), true).firstN(500);
     // Measured on all 10,000 test scenes when shipped: ResNet 89.0 %, ViT 84.0 %.
-    for (String name : new String[] {"resnet", "vit"}) {
+    for (io.diffii.classify.Backbone name : io.diffii.classify.Backbone.values()) {
       try (NDManager manager = NDManager.newBaseManager()) {
         Classifier model = Classifier.load(Embedded.backbone(name), manager);
         assertEquals(CoarseGroup.values().length, model.classes());

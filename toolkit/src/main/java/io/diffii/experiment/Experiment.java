@@ -1,0 +1,272 @@
+package io.diffii.experiment;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.diffii.augment.DiffII;
+import io.diffii.augment.DiffIISettings;
+import io.diffii.augment.SyntheticSet;
+import io.diffii.classify.Backbone;
+import io.diffii.classify.FineTune;
+import io.diffii.classify.LabeledImages;
+import io.diffii.classify.TrainConfig;
+import io.diffii.classify.Trainer;
+import io.diffii.data.ImageDataset;
+import io.diffii.data.Split;
+import io.diffii.io.Digests;
+import io.diffii.model.StableDiffusion;
+import io.diffii.notebook.ImageGrid;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The engine every table's runner shares: it measures each row of a {@link Plan} on a {@link
+ * Benchmark} and appends it to {@code <out>/rows.csv} as soon as it is measured, with the hash and
+ * values of everything that decided it (split, seed, backbone and its weights, training recipe,
+ * test limit, and for Diff-II its settings and the model folder's hash) and its provenance
+ * (project commit, model folder hash, concept hash, seed).
+ *
+ * <p>A rerun into the same folder skips exactly the rows whose settings hash is already there;
+ * any changed setting makes a new row, and old rows stay in the file as history but never enter
+ * this run's tables. Diff-II's folders are keyed the same way: {@code
+ * <out>/<setting>/trial-<t>/diffii-<hash>/} per Diff-II settings hash, guarded by its {@code
+ * settings.json} against other data.
+ */
+public final class Experiment {
+
+  /** The file of measured rows. */
+  public static final String ROWS = "rows.csv";
+
+  /** The file of stage wall times. */
+  public static final String STAGES = "stages.csv";
+
+  /** The columns of {@link #ROWS}. */
+  static final Table ROW_SCHEMA =
+      Table.create(
+          "rows",
+          StringColumn.create("setting"),
+          IntColumn.create("trial"),
+          LongColumn.create("seed"),
+          StringColumn.create("backbone"),
+          StringColumn.create("method"),
+          DoubleColumn.create("accuracy"),
+          DoubleColumn.create("replaced"),
+          DoubleColumn.create("seconds"),
+          StringColumn.create("settings_hash"),
+          StringColumn.create("commit"),
+          StringColumn.create("model_hash"),
+          StringColumn.create("concept_hash"),
+          StringColumn.create("settings"));
+
+  /** The columns of {@link #STAGES}. */
+  static final Table STAGE_SCHEMA =
+      Table.create(
+          "stages",
+          StringColumn.create("setting"),
+          IntColumn.create("trial"),
+          StringColumn.create("stage"),
+          DoubleColumn.create("seconds"),
+          StringColumn.create("settings_hash"));
+
+  private final Benchmark benchmark;
+  private final Plan plan;
+  private final Path out;
+  private final CsvLog rowLog;
+  private final CsvLog stageLog;
+  private final String commit;
+  private final String modelHash;
+  private final Map<Backbone, String> backboneHashes = new HashMap<>();
+
+  private Experiment(Benchmark benchmark, Plan plan, Path out) {
+    this.benchmark = benchmark;
+    this.plan = plan;
+    this.out = out;
+    this.rowLog = new CsvLog(out.resolve(ROWS), ROW_SCHEMA);
+    this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
+    this.commit = commit();
+    this.modelHash = plan.methods().contains(Method.DIFF_II) ? Digests.ofFolder(benchmark.model()) : "";
+  }
+
+  /** Measures every row of {@code plan} on {@code benchmark} not yet in {@code out}, and returns the tables. */
+  public static Result run(Benchmark benchmark, Plan plan, Path out) {
+    return new Experiment(benchmark, plan, out).run();
+  }
+
+  /** The shared state of one (setting, trial): its split, and what is made from it when needed. */
+  private final class Trial {
+    final Plan.Row first;
+    final Split split;
+    final DiffIISettings diffII;
+    final Path diffIIDir;
+    LabeledImages train;
+    LabeledImages test;
+    SyntheticSet synthetic;
+
+    Trial(Plan.Row row) {
+      first = row;
+      split = row.setting().split().apply(row.seed());
+      diffII = plan.diffII().apply(row.setting().diffII().apply(benchmark.diffII())).withSeed(row.seed());
+      diffIIDir =
+          out.resolve(row.setting().label()).resolve("trial-" + row.trial()).resolve("diffii-" + diffII.hash().substring(0, 12));
+    }
+
+    SyntheticSet synthetic() {
+      if (synthetic == null) {
+        ImageDataset shots = split.train();
+        try (StableDiffusion sd = StableDiffusion.load(benchmark.model())) {
+          DiffII pipeline =
+              DiffII.on(sd).metaclass(benchmark.metaclass()).suffixes(benchmark.suffixes().apply(shots)).settings(diffII);
+          synthetic = pipeline.run(shots, diffIIDir);
+          Table stages = STAGE_SCHEMA.emptyCopy();
+          // A resumed stage takes well under a second; only stages that ran are timed.
+          pipeline.stageSeconds().forEach((stage, s) -> {
+            if (s > 0.5) {
+              appendStage(stages, stage, s, diffII.hash());
+            }
+          });
+          stageLog.append(stages);
+        }
+      }
+      return synthetic;
+    }
+
+    LabeledImages train() {
+      if (train == null) {
+        train = LabeledImages.of(split.train(), benchmark.imageSize());
+      }
+      return train;
+    }
+
+    LabeledImages test() {
+      if (test == null) {
+        ImageDataset all = split.test();
+        ImageDataset scored =
+            all.size() <= plan.testLimit() ? all : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
+        test = LabeledImages.of(scored, benchmark.imageSize());
+      }
+      return test;
+    }
+
+    void appendStage(Table stages, String stage, double seconds, String hash) {
+      stages.stringColumn("setting").append(first.setting().label());
+      stages.intColumn("trial").append(first.trial());
+      stages.stringColumn("stage").append(stage);
+      stages.doubleColumn("seconds").append(seconds);
+      stages.stringColumn("settings_hash").append(hash);
+    }
+  }
+
+  private Result run() {
+    Table done = rowLog.read();
+    Table rows = ROW_SCHEMA.emptyCopy();
+    List<String> stageHashes = new java.util.ArrayList<>();
+    Map<String, ImageGrid> grids = new LinkedHashMap<>();
+    Trial trial = null;
+    for (Plan.Row row : plan.rows()) {
+      if (trial == null || !trial.first.setting().equals(row.setting()) || trial.first.trial() != row.trial()) {
+        trial = new Trial(row);
+        if (row.trial() == 0 && plan.methods().contains(Method.DIFF_II)) {
+          int real = Math.min(5, java.util.Arrays.stream(trial.split.train().classCounts()).max().orElse(1));
+          grids.put(row.setting().label(), trial.synthetic().besideReal(trial.split.train(), real, 8).withScale(2));
+        }
+      }
+      TrainConfig config = plan.recipe().apply(row.backbone()).withSeed(row.seed());
+      if (row.method() == Method.ORIGINAL) {
+        config = config.withReplacementProbability(0);
+      }
+      JsonObject settings = settings(row, trial, config);
+      String hash = Digests.of(settings.toString());
+      stageHashes.add(hash);
+      if (row.method() == Method.DIFF_II) {
+        stageHashes.add(trial.diffII.hash());
+      }
+      Table previous = done.where(done.stringColumn("settings_hash").isEqualTo(hash));
+      if (previous.rowCount() > 0) {
+        rows.append(previous.first(1));
+        continue;
+      }
+      boolean diffII = row.method() == Method.DIFF_II;
+      Map<Integer, List<float[]>> synthetic = diffII ? trial.synthetic().byClass() : Map.of();
+      Trainer.Result r =
+          FineTune.run(
+              benchmark.backbones().apply(row.backbone()), trial.split.train().classNames().size(), trial.train(),
+              synthetic, trial.test(), config);
+      System.out.printf(
+          Locale.ROOT, "%s trial %d (seed %d) %s %s: %s%n", row.setting().label(), row.trial(), row.seed(),
+          row.backbone().id(), row.method().label(), r);
+      Table measured = ROW_SCHEMA.emptyCopy();
+      measured.stringColumn("setting").append(row.setting().label());
+      measured.intColumn("trial").append(row.trial());
+      measured.longColumn("seed").append(row.seed());
+      measured.stringColumn("backbone").append(row.backbone().id());
+      measured.stringColumn("method").append(row.method().label());
+      measured.doubleColumn("accuracy").append(100 * r.accuracy());
+      measured.doubleColumn("replaced").append(r.replacedFraction());
+      measured.doubleColumn("seconds").append(r.seconds());
+      measured.stringColumn("settings_hash").append(hash);
+      measured.stringColumn("commit").append(commit);
+      measured.stringColumn("model_hash").append(modelHash);
+      measured.stringColumn("concept_hash").append(
+          diffII && trial.diffII.concept().enabled() ? Digests.ofFolder(trial.diffIIDir.resolve("concepts")) : "");
+      measured.stringColumn("settings").append(settings.toString());
+      rowLog.append(measured);
+      Table stage = STAGE_SCHEMA.emptyCopy();
+      trial.appendStage(stage, "train " + row.backbone().id() + " " + row.method().label(), r.seconds(), hash);
+      stageLog.append(stage);
+      rows.append(measured);
+    }
+    Table stages = stageLog.read();
+    stages = stages.where(stages.stringColumn("settings_hash").isIn(stageHashes));
+    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, grids);
+  }
+
+  /** Everything that decides a row's measurement, as JSON (its hash is the row's key). */
+  private JsonObject settings(Plan.Row row, Trial trial, TrainConfig config) {
+    Gson gson = new Gson();
+    JsonObject s = new JsonObject();
+    s.addProperty("benchmark", benchmark.name());
+    s.addProperty("setting", row.setting().label());
+    s.addProperty("trial", row.trial());
+    s.addProperty("seed", row.seed());
+    s.addProperty(
+        "train_images",
+        Digests.of(String.join("|", trial.split.train().samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
+    s.addProperty("test_limit", plan.testLimit());
+    s.addProperty("image_size", benchmark.imageSize());
+    s.addProperty("backbone", row.backbone().id());
+    s.addProperty(
+        "backbone_hash",
+        backboneHashes.computeIfAbsent(row.backbone(), b -> Digests.ofFolder(benchmark.backbones().apply(b))));
+    s.addProperty("method", row.method().label());
+    s.add("train", gson.toJsonTree(config));
+    if (row.method() == Method.DIFF_II) {
+      s.add("diff_ii", trial.diffII.toJson());
+      s.addProperty("model_hash", modelHash);
+    }
+    return s;
+  }
+
+  /** Returns the project's git commit, or "unknown" outside a git checkout. */
+  private static String commit() {
+    try {
+      Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+      String head = new String(p.getInputStream().readAllBytes()).strip();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? head : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+}
