@@ -34,8 +34,10 @@ public final class Tensors {
 
   /** A 0-d array of {@code like}'s type holding {@code s}, copied into memory PyTorch allocated. */
   private static NDArray scalar(NDArray like, double s) {
-    try (NDArray java = like.getManager().create(s)) {
-      return java.toType(like.getDataType(), true);
+    // toType returns a view of the same memory when the type is already right; duplicate copies.
+    try (NDArray java = like.getManager().create(s);
+        NDArray typed = java.toType(like.getDataType(), false)) {
+      return typed.duplicate();
     }
   }
 
