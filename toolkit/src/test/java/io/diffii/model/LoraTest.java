@@ -78,6 +78,23 @@ class LoraTest {
 
   @Test
   void aTrainingStepChangesOnlyLoraWeightsAndPlaceholderRowsAndReachesEveryVector() {
+    trainThreeSteps();
+  }
+
+  /**
+   * The same training repeated in one JVM. Open: later repetitions (never the first) get a NaN
+   * gradient in the first placeholder row in about 1 of 3 (5 to 10 of 30 repetitions), with or
+   * without garbage collection; it vanishes when more arrays are read back between the steps.
+   */
+  @org.junit.jupiter.api.Disabled("second cause of NaN placeholder gradients still open (see drift report)")
+  @Test
+  void repeatedInOneJvmEveryRepetitionKeepsFiniteGradients() {
+    for (int r = 0; r < 30; r++) {
+      trainThreeSteps();
+    }
+  }
+
+  private void trainThreeSteps() {
     try (NDManager m = NDManager.newBaseManager()) {
       Setup s = setup(m);
       Map<String, LoraAdapter> adapters = Lora.inject(s.unet(), Lora.UNET_TARGETS, 4, 4f, m);
