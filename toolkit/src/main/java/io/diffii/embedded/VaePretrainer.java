@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.model.AutoencoderKL;
+import io.diffii.nn.Tensors;
 import io.diffii.model.VaeConfig;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.train.AdamW;
@@ -76,11 +77,12 @@ public final class VaePretrainer {
             NDArray mean = posterior.get(0);
             NDArray logvar = posterior.get(1);
             NDArray eps = GaussianNoise.sample(scope, mean.getShape(), mean.getDataType(), rng);
-            NDArray z = mean.add(logvar.mul(0.5).exp().mul(eps));
+            NDArray z = mean.add(Tensors.mul(logvar, 0.5).exp().mul(eps));
             NDArray recon = vae.decode(store, z, true);
             NDArray diff = recon.sub(x);
-            NDArray kl = mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean().mul(0.5f);
-            NDArray total = diff.abs().mean().add(diff.square().mean()).add(kl.mul((float) s.klWeight()));
+            NDArray kl = mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean();
+            kl = Tensors.mul(kl, 0.5f);
+            NDArray total = diff.abs().mean().add(diff.square().mean()).add(Tensors.mul(kl, (float) s.klWeight()));
             gc.backward(total);
             loss = total.getFloat();
           }

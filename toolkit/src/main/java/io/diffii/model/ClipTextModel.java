@@ -229,12 +229,12 @@ public final class ClipTextModel extends NamedBlock {
   /** softmax(q kᵀ/√d + mask) v over {@code [B, h, L, d]}. */
   static NDArray maskedAttention(NDArray q, NDArray k, NDArray v, NDArray mask) {
     double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
+    NDArray scores = Tensors.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(mask);
     return scores.softmax(-1).matMul(v);
   }
 
   /** CLIP's activation, \(x·σ(1.702x)\). */
   static NDArray quickGelu(NDArray x) {
-    return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    return x.mul(Activation.sigmoid(Tensors.mul(x, 1.702f)));
   }
 }

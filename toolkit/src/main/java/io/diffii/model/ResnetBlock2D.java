@@ -104,7 +104,7 @@ public final class ResnetBlock2D extends NamedBlock {
     h = Tensors.silu(Tensors.call(store, norm2, h, training));
     h = Tensors.call(store, conv2, h, training);
     NDArray shortcut = convShortcut == null ? x : Tensors.call(store, convShortcut, x, training);
-    return shortcut.add(h).div(outputScaleFactor);
+    return Tensors.div(shortcut.add(h), outputScaleFactor);
   }
 
   /** {@inheritDoc} */

@@ -119,7 +119,7 @@ public final class Attention extends NamedBlock {
     swapLast[rank - 2] = rank - 1;
     swapLast[rank - 1] = rank - 2;
     double scale = 1.0 / Math.sqrt(q.getShape().get(q.getShape().dimension() - 1));
-    NDArray scores = q.matMul(k.transpose(swapLast)).mul(scale);
+    NDArray scores = Tensors.mul(q.matMul(k.transpose(swapLast)), scale);
     return scores.softmax(-1).matMul(v);
   }
 

@@ -46,7 +46,7 @@ public final class LoraAdapter {
     // Views of A and B in the input's manager, so the forward pass leaves nothing in theirs.
     NDArray a = down.get(x.getManager(), new ai.djl.ndarray.index.NDIndex("..."));
     NDArray b = up.get(x.getManager(), new ai.djl.ndarray.index.NDIndex("..."));
-    return Linear.linear(Linear.linear(x, a, null), b, null).mul(scale);
+    return Tensors.mul(Linear.linear(Linear.linear(x, a, null), b, null), scale);
   }
 
   /** Returns A, the down projection {@code [r, in]} (lora_A). */

@@ -71,6 +71,56 @@ class ConceptLearnerTest {
     }
   }
 
+  /** One run's results, bit for bit. */
+  private record Run(List<Double> losses, int skipped, float[] vectors, List<float[]> lora) {}
+
+  private Run learnOnce(ImageDataset train, Path out) {
+    try (StableDiffusion sd = Tiny.model()) {
+      ConceptLearner.Result r =
+          ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(4).batch(2).seed(7).quiet().learn(train, out);
+      List<float[]> lora = r.concepts().adapters().values().stream()
+          .flatMap(a -> java.util.stream.Stream.of(a.down().toFloatArray(), a.up().toFloatArray()))
+          .toList();
+      return new Run(r.losses(), r.skippedSteps(), r.concepts().tokens().vectors().toFloatArray(), lora);
+    }
+  }
+
+  @Test
+  void twoRepetitionsInOneJvmAreBitIdenticalWhenTheCollectorRunsDuringOne() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 1);
+    // The first repetition runs with the garbage collector busy: a collection between a forward and
+    // a backward pass once freed a scalar that autograd still held (NaN or wrong gradients).
+    java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread collector = new Thread(() -> {
+      while (busy.get()) {
+        System.gc();
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    collector.setDaemon(true);
+    collector.start();
+    Run first;
+    try {
+      first = learnOnce(train, dir.resolve("first"));
+    } finally {
+      busy.set(false);
+      collector.join();
+    }
+    Run second = learnOnce(train, dir.resolve("second"));
+    assertEquals(0, first.skipped(), "steps dropped as non-finite");
+    assertEquals(0, second.skipped(), "steps dropped as non-finite");
+    assertEquals(first.losses(), second.losses());
+    assertArrayEquals(first.vectors(), second.vectors());
+    assertEquals(first.lora().size(), second.lora().size());
+    for (int i = 0; i < first.lora().size(); i++) {
+      assertArrayEquals(first.lora().get(i), second.lora().get(i), "LoRA array " + i);
+    }
+  }
+
   @Test
   void aClassWithNoImageIsAClearError() {
     ImageDataset train = Tiny.scenes(1, 0);

@@ -78,6 +78,23 @@ class LoraTest {
 
   @Test
   void aTrainingStepChangesOnlyLoraWeightsAndPlaceholderRowsAndReachesEveryVector() {
+    trainThreeSteps();
+  }
+
+  /**
+   * The same training repeated in one JVM. Open: later repetitions (never the first) get a NaN
+   * gradient in the first placeholder row in about 1 of 3 (5 to 10 of 30 repetitions), with or
+   * without garbage collection; it vanishes when more arrays are read back between the steps.
+   */
+  @org.junit.jupiter.api.Disabled("second cause of NaN placeholder gradients still open (see drift report)")
+  @Test
+  void repeatedInOneJvmEveryRepetitionKeepsFiniteGradients() {
+    for (int r = 0; r < 30; r++) {
+      trainThreeSteps();
+    }
+  }
+
+  private void trainThreeSteps() {
     try (NDManager m = NDManager.newBaseManager()) {
       Setup s = setup(m);
       Map<String, LoraAdapter> adapters = Lora.inject(s.unet(), Lora.UNET_TARGETS, 4, 4f, m);
@@ -93,25 +110,38 @@ class LoraTest {
       float[] vectorsBefore = ti.vectors().toFloatArray();
       try (AdamW opt = new AdamW(trainable, AdamW.Config.withWeightDecay(0));
           NDManager step = m.newSubManager()) {
-        // One step: it moves B away from zero (A's gradient is zero while B is). A second step here
-        // gave NaN placeholder gradients and zero LoRA gradients in some JVM runs of the full suite
-        // (3 of 5 on a clean clone, never alone); see the session note.
-        for (int i = 0; i < 1; i++) {
+        // Several steps, with a garbage collection between each forward and backward pass: the
+        // backward pass once read scalars that DJL had freed (NaN placeholder gradients and zero
+        // LoRA gradients from the second step on, in some full-suite runs only).
+        for (int i = 0; i < 3; i++) {
           NDArray latents = step.randomNormal(new Shape(2, 4, 8, 8));
           NDArray noise = step.randomNormal(new Shape(2, 4, 8, 8));
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray ids = step.create(s.tok().encode("a photo of a <c> top")).reshape(1, -1).repeat(0, 2);
             NDArray ctx = s.text().encode(new ParameterStore(step, false), ids, true).get(0);
             NDArray eps = s.unet().predictNoise(latents, step.create(new long[] {200, 700}), ctx);
-            gc.backward(eps.sub(noise).square().mean());
+            NDArray loss = eps.sub(noise).square().mean();
+            io.diffii.nn.GarbageCollection.collect();
+            gc.backward(loss);
           }
-          if (i == 0) {
-            NDArray g = ti.vectors().getGradient();
-            for (int row = 0; row < 3; row++) {
-              assertTrue(g.get(row).abs().sum().getFloat() > 0, "vector " + row + " of <c> got no gradient");
+          NDArray g = ti.vectors().getGradient();
+          for (int row = 0; row < 3; row++) {
+            float sum = g.get(row).abs().sum().getFloat();
+            assertTrue(sum > 0 && Float.isFinite(sum), "step " + i + ": vector " + row + " of <c> got gradient |g| = " + sum);
+          }
+          assertEquals(0f, g.get(3).abs().sum().getFloat(), "<d> is not in the prompt");
+          List<String> bad = new java.util.ArrayList<>();
+          int step0 = i;
+          adapters.forEach((path, a) -> {
+            // A's gradient is zero while B is (the first step only).
+            for (NDArray p : step0 == 0 ? List.of(a.up()) : List.of(a.down(), a.up())) {
+              float sum = p.getGradient().abs().sum().getFloat();
+              if (!(sum > 0 && Float.isFinite(sum))) {
+                bad.add(path + (p == a.up() ? " B" : " A") + " |g| = " + sum);
+              }
             }
-            assertEquals(0f, g.get(3).abs().sum().getFloat(), "<d> is not in the prompt");
-          }
+          });
+          assertTrue(bad.isEmpty(), "step " + i + ": LoRA gradients zero or not finite: " + bad);
           opt.step(1e-2);
         }
       }
