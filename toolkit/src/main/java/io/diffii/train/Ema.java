@@ -10,7 +10,7 @@ import java.util.Map;
  * Exponential moving average of weights, \(\bar p ← d·\bar p + (1 − d)·p\), kept in its own
  * manager; sampling from the averaged weights is what makes a short diffusion training usable.
  */
-public final class Ema implements AutoCloseable {
+public final class Ema implements Stateful, AutoCloseable {
 
   private final double decay;
   private final Map<String, NDArray> params;
@@ -48,8 +48,15 @@ public final class Ema implements AutoCloseable {
     return shadow;
   }
 
-  /** Restores an average written from {@link #averaged()}. */
-  public void load(Map<String, NDArray> state) {
+  /** Returns the averaged arrays, as {@link #averaged()}: they are all a checkpoint needs. */
+  @Override
+  public Map<String, NDArray> state() {
+    return shadow;
+  }
+
+  /** Restores an average written from {@link #state()}. */
+  @Override
+  public void loadState(Map<String, NDArray> state) {
     shadow.forEach(
         (k, s) -> {
           NDArray a = state.get(k);
