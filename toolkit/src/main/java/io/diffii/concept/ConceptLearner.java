@@ -1,25 +1,22 @@
 package io.diffii.concept;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
+import io.diffii.nn.LoraAdapter;
 import io.diffii.model.StableDiffusion;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
-import io.diffii.train.Checkpoint;
-import io.diffii.io.Progress;
+import io.diffii.train.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -185,11 +182,9 @@ public final class ConceptLearner {
     }
     validate();
     List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
-    // The LoRA down-projections start from the engine's generator: seeding it makes them, and so
-    // the whole run, depend on the seed alone.
-    Engine.getInstance().setRandomSeed((int) seed);
     Concepts concepts =
         Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha));
+    initialiseLora(concepts);
     Lora.freeze(sd.unet());
     Lora.freeze(sd.textEncoder());
     Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
@@ -197,49 +192,25 @@ public final class ConceptLearner {
     Encoded data = encode(train);
     NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
     Path checkpoint = dir.resolve("checkpoint.safetensors");
-    List<Double> losses = new ArrayList<>();
-    double initial;
+    double initial = Files.exists(checkpoint) ? Double.NaN : heldOutLoss(concepts, data, schedule);
+    TrainingLoop.Result run;
     double last;
-    // Steps whose gradient is not finite are dropped, not applied; they are counted.
-    int skipped = 0;
     try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
         AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
-      long first = resume(checkpoint, loraParams, tokenParams, loraOpt, tokenOpt);
-      initial = first == 0 ? heldOutLoss(concepts, data, schedule) : Double.NaN;
-      Progress progress = quiet ? null : new Progress("concepts", steps);
-      if (progress != null) {
-        progress.resumed(first);
+      TrainingLoop loop =
+          TrainingLoop.named("concepts", steps, seed)
+              .optimize("lora", loraOpt, step -> loraLr)
+              .optimize("tokens", tokenOpt, step -> tokenLr)
+              .clipTo(1.0)
+              .checkpoint(checkpoint, checkpointEvery)
+              .stopAfter(until);
+      if (quiet) {
+        loop.quiet();
       }
-      for (long step = first; step < Math.min(steps, until); step++) {
-        double loss;
-        try (NDManager scope = sd.manager().newSubManager()) {
-          Random rng = new Random(seed * 1_000_003L + step);
-          int[] idx = new int[batch];
-          for (int b = 0; b < batch; b++) {
-            idx[b] = draw(data, rng);
-          }
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray l = loss(scope, concepts, data, schedule, idx, rng, true);
-            gc.backward(l);
-            loss = l.getFloat();
-          }
-          boolean lora = loraOpt.clipAndStep(1.0, loraLr, loss);
-          boolean tokens = tokenOpt.clipAndStep(1.0, tokenLr, loss);
-          skipped += lora && tokens ? 0 : 1;
-        }
-        losses.add(loss);
-        if (progress != null) {
-          progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
-        }
-        if (((step + 1) % checkpointEvery == 0 || step + 1 == until) && step + 1 < steps) {
-          Checkpoint.save(
-              checkpoint, step + 1,
-              Map.of("lora", loraParams, "tokens", tokenParams, "adam_lora", loraOpt.state(),
-                  "adam_tokens", tokenOpt.state()));
-        }
-      }
-      if (until < steps) {
-        return new Result(concepts, initial, Double.NaN, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
+      run = loop.run((step, rng, scope) -> loss(scope, concepts, data, schedule, draw(data, rng), rng, true));
+      if (run.reached() < steps) {
+        return new Result(
+            concepts, initial, Double.NaN, run.losses(), run.skippedSteps(), (System.nanoTime() - start) / 1e9, dir);
       }
       last = heldOutLoss(concepts, data, schedule);
     }
@@ -249,7 +220,8 @@ public final class ConceptLearner {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new Result(concepts, initial, last, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
+    return new Result(
+        concepts, initial, last, run.losses(), run.skippedSteps(), (System.nanoTime() - start) / 1e9, dir);
   }
 
   private void validate() {
@@ -307,12 +279,35 @@ public final class ConceptLearner {
     }
   }
 
-  private int draw(Encoded data, Random rng) {
-    if (!balanced) {
-      return rng.nextInt(data.labels().length);
+  /** Draws a batch of image indices, uniformly or class-balanced. */
+  private int[] draw(Encoded data, Random rng) {
+    int[] idx = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      if (balanced) {
+        int[] members = data.byClass()[rng.nextInt(data.byClass().length)];
+        idx[b] = members[rng.nextInt(members.length)];
+      } else {
+        idx[b] = rng.nextInt(data.labels().length);
+      }
     }
-    int[] members = data.byClass()[rng.nextInt(data.byClass().length)];
-    return members[rng.nextInt(members.length)];
+    return idx;
+  }
+
+  /**
+   * Draws every LoRA down-projection A uniformly in ±1/√in (the adapters' own initialisation)
+   * from the seed, so that the run depends on the seed alone and not on the engine's generator.
+   */
+  private void initialiseLora(Concepts concepts) {
+    Random rng = TrainingLoop.random(seed, 1, 0);
+    for (LoraAdapter adapter : concepts.adapters().values()) {
+      NDArray down = adapter.down();
+      float bound = (float) (1.0 / Math.sqrt(adapter.inFeatures()));
+      float[] values = new float[(int) down.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (2 * rng.nextFloat() - 1) * bound;
+      }
+      down.set(values);
+    }
   }
 
   /** The Eq. 2 loss of a batch: noisy posterior samples at random t, captioned with their concept. */
@@ -358,21 +353,5 @@ public final class ConceptLearner {
       }
     }
     return sum / rounds;
-  }
-
-  private long resume(
-      Path checkpoint, Map<String, NDArray> lora, Map<String, NDArray> tokens, AdamW loraOpt, AdamW tokenOpt) {
-    try (NDManager scope = sd.manager().newSubManager()) {
-      return Checkpoint.load(checkpoint, scope)
-          .map(
-              state -> {
-                Checkpoint.restore(lora, state.group("lora"));
-                Checkpoint.restore(tokens, state.group("tokens"));
-                loraOpt.loadState(state.group("adam_lora"));
-                tokenOpt.loadState(state.group("adam_tokens"));
-                return state.step();
-              })
-          .orElse(0L);
-    }
   }
 }
