@@ -66,16 +66,14 @@ public final class Trainer {
                     // function of (seed, step) like the rest of its draws.
                     int[] order = permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
                     int from = (int) (step % stepsPerEpoch) * config.batchSize();
-                    int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize()));
-                    Batch batch = compose(train, synthetic, idx, config, rng);
+                    Batch batch = compose(
+                        train, synthetic, Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
+                        config, rng);
                     for (boolean r : batch.replaced()) {
                       drawnAndReplaced[0]++;
                       drawnAndReplaced[1] += r ? 1 : 0;
                     }
-                    NDArray x = scope.create(batch.pixels(), new Shape(idx.length, 3, train.height(), train.width()));
-                    NDArray target = smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
-                    NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
-                    return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
+                    return loss(model, batch, train, config, scope);
                   });
     }
     List<Double> losses = new ArrayList<>();
@@ -93,6 +91,15 @@ public final class Trainer {
     return new Result(
         accuracy, perClass, losses, drawn == 0 ? 0 : (double) drawnAndReplaced[1] / drawn,
         run.skippedSteps(), (System.nanoTime() - start) / 1e9, config);
+  }
+
+  /** Cross-entropy of the batch's logits against its label-smoothed targets. */
+  private static NDArray loss(Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
+    int size = batch.labels().length;
+    NDArray x = scope.create(batch.pixels(), new Shape(size, 3, train.height(), train.width()));
+    NDArray target = smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
+    NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
+    return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
   }
 
   private static Optimizer optimizer(Map<String, NDArray> params, TrainConfig config) {

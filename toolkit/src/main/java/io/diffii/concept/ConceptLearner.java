@@ -38,8 +38,9 @@ import java.util.stream.IntStream;
  * the tokens). The released Stable Diffusion recipe (Diff-Mix's, which Diff-II reuses) is rank 10,
  * α 10, 35,000 steps at batch 2, lr 5e-5 for both, weight decay 1e-2, clipping 1.0: set those with
  * the fluent setters at full scale. Training images are flipped horizontally half of the time.
- * Each step's draws depend only on (seed, step), and a checkpoint is written every
- * {@link #checkpointEvery} steps, so an interrupted run resumes to the same result.
+ * Each step's draws, and the LoRA initialisation, depend only on the seed (and the step), and a
+ * checkpoint is written every {@link #checkpointEvery} steps and after the last, so an
+ * interrupted run resumes to the same result.
  */
 public final class ConceptLearner {
 
