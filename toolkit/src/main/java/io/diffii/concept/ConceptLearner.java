@@ -3,6 +3,7 @@ package io.diffii.concept;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.diffii.pipeline.SdPipeline;
@@ -307,7 +308,10 @@ public final class ConceptLearner {
       for (int i = 0; i < values.length; i++) {
         values[i] = (2 * rng.nextFloat() - 1) * bound;
       }
-      down.set(values);
+      // Copied in place (not set(float[]), which would swap A's storage for a Java buffer).
+      try (NDManager scope = down.getManager().newSubManager()) {
+        down.set(new NDIndex("..."), scope.create(values, down.getShape()));
+      }
     }
   }
 

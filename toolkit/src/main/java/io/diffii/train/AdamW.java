@@ -119,8 +119,9 @@ public final class AdamW implements Optimizer {
       if (sm == null || sv == null) {
         throw new IllegalArgumentException("optimiser state has no moments for parameter " + k);
       }
-      m.get(k).set(sm.toFloatArray());
-      v.get(k).set(sv.toFloatArray());
+      // Copied in place, as Checkpoint.restore, so the moments keep the engine's own storage.
+      m.get(k).set(new NDIndex("..."), sm);
+      v.get(k).set(new NDIndex("..."), sv);
     }
     NDArray step = state.get("step");
     if (step == null) {

@@ -2,6 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.diffii.io.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,11 @@ public final class Checkpoint {
     }
   }
 
-  /** Copies saved arrays into live ones of the same names and shapes. */
+  /**
+   * Copies saved arrays into live ones of the same names and shapes, in place: {@code
+   * NDArray.set(float[])} would instead swap a live array's storage for a Java buffer, with
+   * another memory alignment than the engine's (and so, possibly, other kernels and last bits).
+   */
   public static void restore(Map<String, NDArray> live, Map<String, NDArray> saved) {
     live.forEach(
         (k, a) -> {
@@ -73,7 +78,7 @@ public final class Checkpoint {
                 "checkpoint tensor " + k + " is " + (s == null ? "missing" : s.getShape())
                     + ", expected " + a.getShape());
           }
-          a.set(s.toFloatArray());
+          a.set(new NDIndex("..."), s);
         });
   }
 }

@@ -2,6 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class Ema implements Stateful, AutoCloseable {
           if (a == null) {
             throw new IllegalArgumentException("EMA state has no entry for " + k);
           }
-          s.set(a.toFloatArray());
+          s.set(new NDIndex("..."), a);
         });
   }
 

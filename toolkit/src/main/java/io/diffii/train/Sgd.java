@@ -76,7 +76,7 @@ public final class Sgd implements Optimizer {
           if (saved == null) {
             throw new IllegalArgumentException("SGD state has no momentum buffer for parameter " + k);
           }
-          b.set(saved.toFloatArray());
+          b.set(new NDIndex("..."), saved);
         });
   }
 
