@@ -1,13 +1,12 @@
 package io.diffii.classify;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import io.diffii.train.AdamW;
+import io.diffii.train.TrainingLoop;
 import java.util.Map;
 
 /**
@@ -35,17 +34,11 @@ public final class LinearProbe {
       NDArray b = manager.zeros(new ai.djl.ndarray.types.Shape(classes));
       NDArray y = manager.create(train.labels()).toType(DataType.INT64, false).oneHot(classes);
       try (AdamW opt = new AdamW(Map.of("w", w, "b", b), AdamW.Config.withWeightDecay(1e-4))) {
-        for (int step = 0; step < 300; step++) {
-          try (NDManager scope = manager.newSubManager()) {
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              NDArray logits = x.matMul(w).add(b);
-              NDArray loss = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean();
-              loss.attach(scope);
-              gc.backward(loss);
-            }
-            opt.step(0.01);
-          }
-        }
+        // Full batch: nothing is drawn, so the seed is immaterial.
+        TrainingLoop.named("linear probe", 300, 0)
+            .optimize("probe", opt, step -> 0.01)
+            .quiet()
+            .run((step, rng, scope) -> x.matMul(w).add(b).logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean());
       }
       long[] pred = xt.matMul(w).add(b).argMax(1).toLongArray();
       int right = 0;

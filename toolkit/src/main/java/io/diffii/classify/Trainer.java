@@ -1,17 +1,17 @@
 package io.diffii.classify;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.nn.Weights;
 import io.diffii.train.AdamW;
 import io.diffii.train.LearningRate;
-import io.diffii.io.Progress;
+import io.diffii.train.Optimizer;
 import io.diffii.train.Sgd;
+import io.diffii.train.TrainingLoop;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,13 +26,13 @@ public final class Trainer {
   /** What one training run measured. */
   public record Result(
       double accuracy, double[] perClassAccuracy, List<Double> epochLosses, double replacedFraction,
-      double seconds, TrainConfig config) {
+      int skippedSteps, double seconds, TrainConfig config) {
     /** {@inheritDoc} */
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %.0f s, seed %d)",
-          100 * accuracy, 100 * replacedFraction, config.epochs(), seconds, config.seed());
+          Locale.ROOT, "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
+          100 * accuracy, 100 * replacedFraction, config.epochs(), skippedSteps, seconds, config.seed());
     }
   }
 
@@ -49,63 +49,63 @@ public final class Trainer {
       Classifier model, LabeledImages train, Map<Integer, List<float[]>> synthetic,
       LabeledImages test, TrainConfig config) {
     long start = System.nanoTime();
-    Random rng = new Random(config.seed());
     Map<String, NDArray> params = Weights.arrays(model);
-    NDManager manager = params.values().iterator().next().getManager();
-    int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+    int n = train.size();
+    int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     int totalSteps = stepsPerEpoch * config.epochs();
     int warmup = Math.max(1, totalSteps / 10);
+    long[] drawnAndReplaced = new long[2];
+    TrainingLoop.Result run;
+    try (Optimizer optimizer = optimizer(params, config)) {
+      run =
+          TrainingLoop.named("classifier", totalSteps, config.seed())
+              .optimize("model", optimizer, step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
+              .run(
+                  (step, rng, scope) -> {
+                    // Each epoch's order comes from its own generator, so any step's batch is a
+                    // function of (seed, step) like the rest of its draws.
+                    int[] order = permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
+                    int from = (int) (step % stepsPerEpoch) * config.batchSize();
+                    Batch batch = compose(
+                        train, synthetic, Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
+                        config, rng);
+                    for (boolean r : batch.replaced()) {
+                      drawnAndReplaced[0]++;
+                      drawnAndReplaced[1] += r ? 1 : 0;
+                    }
+                    return loss(model, batch, train, config, scope);
+                  });
+    }
     List<Double> losses = new ArrayList<>();
-    long drawn = 0;
-    long replaced = 0;
-    Sgd sgd = config.optimizer() == TrainConfig.Optimizer.SGD ? new Sgd(params, 0.9, config.weightDecay()) : null;
-    AdamW adamw =
-        sgd == null ? new AdamW(params, AdamW.Config.withWeightDecay(config.weightDecay())) : null;
-    Progress progress = new Progress("classifier", config.epochs());
-    try {
-      int step = 0;
-      for (int epoch = 0; epoch < config.epochs(); epoch++) {
-        int[] order = permutation(train.size(), rng);
-        double sum = 0;
-        for (int from = 0; from < order.length; from += config.batchSize()) {
-          int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + config.batchSize()));
-          Batch batch = compose(train, synthetic, idx, config, rng);
-          for (boolean r : batch.replaced()) {
-            drawn++;
-            replaced += r ? 1 : 0;
-          }
-          try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(batch.pixels(), new Shape(idx.length, 3, train.height(), train.width()));
-            NDArray target = smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
-              NDArray loss = logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
-              gc.backward(loss);
-              sum += loss.getFloat() * idx.length;
-            }
-            double lr = LearningRate.warmupCosine(config.lr(), warmup, totalSteps, step++);
-            if (sgd != null) {
-              sgd.step(lr);
-            } else {
-              adamw.step(lr);
-            }
-          }
-        }
-        losses.add(sum / train.size());
-        progress.advance(1, String.format(Locale.ROOT, "loss %.4f", sum / train.size()));
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      double sum = 0;
+      for (int k = 0; k < stepsPerEpoch; k++) {
+        int size = Math.min(config.batchSize(), n - k * config.batchSize());
+        sum += run.losses().get(epoch * stepsPerEpoch + k) * size;
       }
-    } finally {
-      if (sgd != null) {
-        sgd.close();
-      } else {
-        adamw.close();
-      }
+      losses.add(sum / n);
     }
     double[] perClass = new double[model.classes()];
     double accuracy = evaluate(model, test, perClass);
+    long drawn = drawnAndReplaced[0];
     return new Result(
-        accuracy, perClass, losses, drawn == 0 ? 0 : (double) replaced / drawn,
-        (System.nanoTime() - start) / 1e9, config);
+        accuracy, perClass, losses, drawn == 0 ? 0 : (double) drawnAndReplaced[1] / drawn,
+        run.skippedSteps(), (System.nanoTime() - start) / 1e9, config);
+  }
+
+  /** Cross-entropy of the batch's logits against its label-smoothed targets. */
+  private static NDArray loss(Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
+    int size = batch.labels().length;
+    NDArray x = scope.create(batch.pixels(), new Shape(size, 3, train.height(), train.width()));
+    NDArray target = smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
+    NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
+    return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
+  }
+
+  private static Optimizer optimizer(Map<String, NDArray> params, TrainConfig config) {
+    return config.optimizer() == TrainConfig.Optimizer.SGD
+        ? new Sgd(params, 0.9, config.weightDecay())
+        : new AdamW(params, AdamW.Config.withWeightDecay(config.weightDecay()));
   }
 
   /** Returns the accuracy on {@code data}, filling per-class accuracy when the array is given. */

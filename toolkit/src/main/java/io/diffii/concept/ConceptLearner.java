@@ -1,26 +1,24 @@
 package io.diffii.concept;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
+import io.diffii.nn.LoraAdapter;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.NoGrad;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
-import io.diffii.train.Checkpoint;
-import io.diffii.io.Progress;
+import io.diffii.train.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +40,9 @@ import java.util.stream.IntStream;
  * the tokens). The released Stable Diffusion recipe (Diff-Mix's, which Diff-II reuses) is rank 10,
  * α 10, 35,000 steps at batch 2, lr 5e-5 for both, weight decay 1e-2, clipping 1.0: set those with
  * the fluent setters at full scale. Training images are flipped horizontally half of the time.
- * Each step's draws depend only on (seed, step), and a checkpoint is written every
- * {@link #checkpointEvery} steps, so an interrupted run resumes to the same result.
+ * Each step's draws, and the LoRA initialisation, depend only on the seed (and the step), and a
+ * checkpoint is written every {@link #checkpointEvery} steps and after the last, so an
+ * interrupted run resumes to the same result.
  */
 public final class ConceptLearner {
 
@@ -192,73 +191,53 @@ public final class ConceptLearner {
     }
     validate();
     List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
-    // The LoRA down-projections start from the engine's generator: seeding it makes them, and so
-    // the whole run, depend on the seed alone.
-    Engine.getInstance().setRandomSeed((int) seed);
+    Path checkpoint = dir.resolve("checkpoint.safetensors");
     Concepts learned;
+    TrainingLoop.Result run;
     double initial;
     double last;
-    // Steps whose gradient is not finite are dropped, not applied; they are counted.
-    int skipped = 0;
-    List<Double> losses = new ArrayList<>();
-    Path checkpoint = dir.resolve("checkpoint.safetensors");
     // Optimiser steps update the trainable arrays in place, which autograd refuses while recording.
     try (NoGrad off = NoGrad.open();
         Concepts.Applied concepts =
             Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha))) {
-    Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
-    Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());
-    Encoded data = encode(train);
-    NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
-    try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
-        AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
-      long first = resume(checkpoint, loraParams, tokenParams, loraOpt, tokenOpt);
-      initial = first == 0 ? heldOutLoss(concepts, data, schedule) : Double.NaN;
-      Progress progress = quiet ? null : new Progress("concepts", steps);
-      if (progress != null) {
-        progress.resumed(first);
-      }
-      for (long step = first; step < Math.min(steps, until); step++) {
-        double loss;
-        try (NDManager scope = sd.manager().newSubManager()) {
-          Random rng = new Random(seed * 1_000_003L + step);
-          int[] idx = new int[batch];
-          for (int b = 0; b < batch; b++) {
-            idx[b] = draw(data, rng);
-          }
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray l = loss(scope, concepts, data, schedule, idx, rng, true);
-            gc.backward(l);
-            loss = l.getFloat();
-          }
-          boolean lora = loraOpt.clipAndStep(1.0, loraLr, loss);
-          boolean tokens = tokenOpt.clipAndStep(1.0, tokenLr, loss);
-          skipped += lora && tokens ? 0 : 1;
+      initialiseLora(concepts);
+      Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
+      Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());
+      Encoded data = encode(train);
+      NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
+      initial = Files.exists(checkpoint) ? Double.NaN : heldOutLoss(concepts, data, schedule);
+      try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
+          AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
+        TrainingLoop loop =
+            TrainingLoop.named("concepts", steps, seed)
+                .optimize("lora", loraOpt, step -> loraLr)
+                .optimize("tokens", tokenOpt, step -> tokenLr)
+                .clipTo(1.0)
+                .checkpoint(checkpoint, checkpointEvery)
+                .stopAfter(until);
+        if (quiet) {
+          loop.quiet();
         }
-        losses.add(loss);
-        if (progress != null) {
-          progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
+        run =
+            loop.run(
+                (step, rng, scope) ->
+                    loss(scope, concepts, data, schedule, draw(data, rng), rng, true));
+        if (run.reached() < steps) {
+          return new Result(
+              null, initial, Double.NaN, run.losses(), run.skippedSteps(),
+              (System.nanoTime() - start) / 1e9, dir);
         }
-        if (((step + 1) % checkpointEvery == 0 || step + 1 == until) && step + 1 < steps) {
-          Checkpoint.save(
-              checkpoint, step + 1,
-              Map.of("lora", loraParams, "tokens", tokenParams, "adam_lora", loraOpt.state(),
-                  "adam_tokens", tokenOpt.state()));
-        }
+        last = heldOutLoss(concepts, data, schedule);
       }
-      if (until < steps) {
-        return new Result(null, initial, Double.NaN, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
-      }
-      last = heldOutLoss(concepts, data, schedule);
-    }
-    learned = concepts.save(dir);
+      learned = concepts.save(dir);
     }
     try {
       Files.deleteIfExists(checkpoint);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new Result(learned, initial, last, losses, skipped, (System.nanoTime() - start) / 1e9, dir);
+    return new Result(
+        learned, initial, last, run.losses(), run.skippedSteps(), (System.nanoTime() - start) / 1e9, dir);
   }
 
   private void validate() {
@@ -316,12 +295,38 @@ public final class ConceptLearner {
     }
   }
 
-  private int draw(Encoded data, Random rng) {
-    if (!balanced) {
-      return rng.nextInt(data.labels().length);
+  /** Draws a batch of image indices, uniformly or class-balanced. */
+  private int[] draw(Encoded data, Random rng) {
+    int[] idx = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      if (balanced) {
+        int[] members = data.byClass()[rng.nextInt(data.byClass().length)];
+        idx[b] = members[rng.nextInt(members.length)];
+      } else {
+        idx[b] = rng.nextInt(data.labels().length);
+      }
     }
-    int[] members = data.byClass()[rng.nextInt(data.byClass().length)];
-    return members[rng.nextInt(members.length)];
+    return idx;
+  }
+
+  /**
+   * Draws every LoRA down-projection A uniformly in ±1/√in (the adapters' own initialisation)
+   * from the seed, so that the run depends on the seed alone and not on the engine's generator.
+   */
+  private void initialiseLora(Concepts.Applied concepts) {
+    Random rng = TrainingLoop.random(seed, 1, 0);
+    for (LoraAdapter adapter : concepts.adapters().values()) {
+      NDArray down = adapter.down();
+      float bound = (float) (1.0 / Math.sqrt(adapter.inFeatures()));
+      float[] values = new float[(int) down.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (2 * rng.nextFloat() - 1) * bound;
+      }
+      // Copied in place (not set(float[]), which would swap A's storage for a Java buffer).
+      try (NDManager scope = down.getManager().newSubManager()) {
+        down.set(new NDIndex("..."), scope.create(values, down.getShape()));
+      }
+    }
   }
 
   /** The Eq. 2 loss of a batch: noisy posterior samples at random t, captioned with their concept. */
@@ -367,21 +372,5 @@ public final class ConceptLearner {
       }
     }
     return sum / rounds;
-  }
-
-  private long resume(
-      Path checkpoint, Map<String, NDArray> lora, Map<String, NDArray> tokens, AdamW loraOpt, AdamW tokenOpt) {
-    try (NDManager scope = sd.manager().newSubManager()) {
-      return Checkpoint.load(checkpoint, scope)
-          .map(
-              state -> {
-                Checkpoint.restore(lora, state.group("lora"));
-                Checkpoint.restore(tokens, state.group("tokens"));
-                loraOpt.loadState(state.group("adam_lora"));
-                tokenOpt.loadState(state.group("adam_tokens"));
-                return state.step();
-              })
-          .orElse(0L);
-    }
   }
 }

@@ -1,11 +1,9 @@
 package io.diffii.embedded;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.model.ClipTextModel;
@@ -14,13 +12,12 @@ import io.diffii.model.UNet2DConditionModel;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
-import io.diffii.train.Checkpoint;
 import io.diffii.train.Ema;
 import io.diffii.train.LearningRate;
+import io.diffii.train.TrainingLoop;
 import io.diffii.io.Progress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -144,62 +141,16 @@ public final class DiffusionPretrainer {
     text.stateDict().forEach((k, p) -> params.put("text_encoder." + k, p.getArray()));
     unet.stateDict().forEach((k, p) -> params.put("unet." + k, p.getArray()));
     NDManager manager = params.values().iterator().next().getManager();
-    int perItem = latents.perItem();
     try (AdamW opt = new AdamW(params, AdamW.Config.withWeightDecay(s.weightDecay()));
         Ema ema = new Ema(params, s.emaDecay())) {
-      long start = resume(checkpoint, manager, params, opt, ema);
-      Progress progress = new Progress("text encoder + UNet", s.steps());
-      progress.resumed(start);
-      int skipped = 0;
-      for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
-        double loss;
-        try (NDManager scope = manager.newSubManager()) {
-          Random rng = new Random(s.seed() * 1_000_003L + step);
-          int[] idx = rng.ints(s.batch(), 0, corpus.size()).toArray();
-          float[] x0 = new float[s.batch() * perItem];
-          long[] ids = new long[s.batch() * tokenizer.maxLength()];
-          for (int b = 0; b < s.batch(); b++) {
-            int i = idx[b];
-            for (int p = 0; p < perItem; p++) {
-              int at = i * perItem + p;
-              double std = Math.exp(0.5 * latents.logvar()[at]);
-              x0[b * perItem + p] =
-                  (float) ((latents.mean()[at] + std * rng.nextGaussian()) * latents.scale());
-            }
-            String caption =
-                Captions.draw(
-                    corpus.coarse(i), corpus.context(i), s.emptyCaptionRate(), s.coarseOnlyRate(), rng);
-            System.arraycopy(tokenizer.encode(caption), 0, ids, b * tokenizer.maxLength(), tokenizer.maxLength());
-          }
-          Shape shape = new Shape(s.batch()).addAll(latents.latentShape());
-          NDArray clean = scope.create(x0, shape);
-          int[] t = rng.ints(s.batch(), 0, schedule.numTrainTimesteps()).toArray();
-          NDArray noise = GaussianNoise.sample(scope, shape, clean.getDataType(), rng);
-          NDArray noisy = schedule.addNoise(clean, noise, t);
-          NDArray timesteps = scope.create(IntStream.of(t).asLongStream().toArray());
-          NDArray tokenIds = scope.create(ids, new Shape(s.batch(), tokenizer.maxLength()));
-          ParameterStore store = new ParameterStore(scope, false);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray context = text.encode(store, tokenIds, true).get(0);
-            NDArray predicted = unet.predictNoise(noisy, timesteps, context);
-            NDArray mse = predicted.sub(noise).square().mean();
-            gc.backward(mse);
-            loss = mse.getFloat();
-          }
-          double lr = LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step);
-          if (!opt.clipAndStep(1.0, lr, loss)) {
-            skipped++;
-          }
-          ema.update();
-        }
-        progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
-        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps() || step + 1 == untilStep) {
-          Checkpoint.save(
-              checkpoint,
-              step + 1,
-              Map.of("model", params, "adam", opt.state(), "ema", ema.averaged()));
-        }
-      }
+      TrainingLoop.named("text encoder + UNet", s.steps(), s.seed())
+          .optimize("model", opt, step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
+          .state("ema", ema)
+          .afterStep(step -> ema.update())
+          .clipTo(1.0)
+          .checkpoint(checkpoint, s.checkpointEvery())
+          .stopAfter(untilStep)
+          .run((step, rng, scope) -> loss(text, unet, tokenizer, corpus, latents, schedule, s, rng, scope));
       Map<String, NDArray> averaged = new LinkedHashMap<>();
       ema.averaged().forEach((k, a) -> averaged.put(k, a.duplicate()));
       averaged.values().forEach(a -> a.attach(manager));
@@ -207,18 +158,40 @@ public final class DiffusionPretrainer {
     }
   }
 
-  private static long resume(
-      Path checkpoint, NDManager manager, Map<String, NDArray> params, AdamW opt, Ema ema) {
-    try (NDManager scope = manager.newSubManager()) {
-      return Checkpoint.load(checkpoint, scope)
-          .map(
-              state -> {
-                Checkpoint.restore(params, state.group("model"));
-                opt.loadState(state.group("adam"));
-                ema.load(state.group("ema"));
-                return state.step();
-              })
-          .orElse(0L);
+  /** The ε-prediction loss of a drawn batch: posterior samples, captions, timesteps and noise. */
+  private static NDArray loss(
+      ClipTextModel text,
+      UNet2DConditionModel unet,
+      Tokenizer tokenizer,
+      SceneCorpus corpus,
+      Posteriors latents,
+      NoiseSchedule schedule,
+      Settings s,
+      Random rng,
+      NDManager scope) {
+    int perItem = latents.perItem();
+    int[] idx = rng.ints(s.batch(), 0, corpus.size()).toArray();
+    float[] x0 = new float[s.batch() * perItem];
+    long[] ids = new long[s.batch() * tokenizer.maxLength()];
+    for (int b = 0; b < s.batch(); b++) {
+      int i = idx[b];
+      for (int p = 0; p < perItem; p++) {
+        int at = i * perItem + p;
+        double std = Math.exp(0.5 * latents.logvar()[at]);
+        x0[b * perItem + p] = (float) ((latents.mean()[at] + std * rng.nextGaussian()) * latents.scale());
+      }
+      String caption =
+          Captions.draw(corpus.coarse(i), corpus.context(i), s.emptyCaptionRate(), s.coarseOnlyRate(), rng);
+      System.arraycopy(tokenizer.encode(caption), 0, ids, b * tokenizer.maxLength(), tokenizer.maxLength());
     }
+    Shape shape = new Shape(s.batch()).addAll(latents.latentShape());
+    NDArray clean = scope.create(x0, shape);
+    int[] t = rng.ints(s.batch(), 0, schedule.numTrainTimesteps()).toArray();
+    NDArray noise = GaussianNoise.sample(scope, shape, clean.getDataType(), rng);
+    NDArray noisy = schedule.addNoise(clean, noise, t);
+    NDArray timesteps = scope.create(IntStream.of(t).asLongStream().toArray());
+    NDArray tokenIds = scope.create(ids, new Shape(s.batch(), tokenizer.maxLength()));
+    NDArray context = text.encode(new ParameterStore(scope, false), tokenIds, true).get(0);
+    return unet.predictNoise(noisy, timesteps, context).sub(noise).square().mean();
   }
 }

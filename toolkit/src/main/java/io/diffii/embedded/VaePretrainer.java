@@ -1,22 +1,18 @@
 package io.diffii.embedded;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.nn.Tensors;
 import io.diffii.model.VaeConfig;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.train.AdamW;
-import io.diffii.train.Checkpoint;
 import io.diffii.train.LearningRate;
-import io.diffii.io.Progress;
+import io.diffii.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -59,57 +55,29 @@ public final class VaePretrainer {
       AutoencoderKL vae, SceneCorpus corpus, Settings s, Path checkpoint, long untilStep) {
     Map<String, NDArray> params = new LinkedHashMap<>();
     vae.stateDict().forEach((k, p) -> params.put(k, p.getArray()));
-    NDManager manager = params.values().iterator().next().getManager();
     try (AdamW opt = new AdamW(params, AdamW.Config.withWeightDecay(0))) {
-      long start = resume(checkpoint, manager, params, opt);
-      Progress progress = new Progress("autoencoder", s.steps());
-      progress.resumed(start);
-      int skipped = 0;
-      for (long step = start; step < Math.min(untilStep, s.steps()); step++) {
-        double loss;
-        try (NDManager scope = manager.newSubManager()) {
-          Random rng = new Random(s.seed() * 1_000_003L + step);
-          int[] idx = rng.ints(s.batch(), 0, corpus.size()).toArray();
-          NDArray x = corpus.images(scope, idx);
-          ParameterStore store = new ParameterStore(scope, false);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDList posterior = vae.encode(store, x, true);
-            NDArray mean = posterior.get(0);
-            NDArray logvar = posterior.get(1);
-            NDArray eps = GaussianNoise.sample(scope, mean.getShape(), mean.getDataType(), rng);
-            NDArray z = mean.add(Tensors.mul(logvar, 0.5).exp().mul(eps));
-            NDArray recon = vae.decode(store, z, true);
-            NDArray diff = recon.sub(x);
-            NDArray kl = mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean();
-            kl = Tensors.mul(kl, 0.5f);
-            NDArray total = diff.abs().mean().add(diff.square().mean()).add(Tensors.mul(kl, (float) s.klWeight()));
-            gc.backward(total);
-            loss = total.getFloat();
-          }
-          double lr = LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step);
-          if (!opt.clipAndStep(1.0, lr, loss)) {
-            skipped++;
-          }
-        }
-        progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", loss, skipped));
-        if ((step + 1) % s.checkpointEvery() == 0 || step + 1 == s.steps() || step + 1 == untilStep) {
-          Checkpoint.save(checkpoint, step + 1, Map.of("model", params, "adam", opt.state()));
-        }
-      }
+      TrainingLoop.named("autoencoder", s.steps(), s.seed())
+          .optimize("model", opt, step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
+          .clipTo(1.0)
+          .checkpoint(checkpoint, s.checkpointEvery())
+          .stopAfter(untilStep)
+          .run((step, rng, scope) -> loss(vae, corpus, s, rng, scope));
     }
   }
 
-  private static long resume(Path checkpoint, NDManager manager, Map<String, NDArray> params, AdamW opt) {
-    try (NDManager scope = manager.newSubManager()) {
-      return Checkpoint.load(checkpoint, scope)
-          .map(
-              state -> {
-                Checkpoint.restore(params, state.group("model"));
-                opt.loadState(state.group("adam"));
-                return state.step();
-              })
-          .orElse(0L);
-    }
+  /** Reconstruction L1 + MSE of a posterior sample, plus the weighted KL term, on a drawn batch. */
+  private static NDArray loss(AutoencoderKL vae, SceneCorpus corpus, Settings s, Random rng, NDManager scope) {
+    int[] idx = rng.ints(s.batch(), 0, corpus.size()).toArray();
+    NDArray x = corpus.images(scope, idx);
+    ParameterStore store = new ParameterStore(scope, false);
+    NDList posterior = vae.encode(store, x, true);
+    NDArray mean = posterior.get(0);
+    NDArray logvar = posterior.get(1);
+    NDArray eps = GaussianNoise.sample(scope, mean.getShape(), mean.getDataType(), rng);
+    NDArray z = mean.add(Tensors.mul(logvar, 0.5).exp().mul(eps));
+    NDArray diff = vae.decode(store, z, true).sub(x);
+    NDArray kl = Tensors.mul(mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean(), 0.5f);
+    return diff.abs().mean().add(diff.square().mean()).add(Tensors.mul(kl, (float) s.klWeight()));
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,10 +18,10 @@ import java.util.Map;
  * </pre>
  *
  * <p>Parameters are the arrays themselves, each with a gradient attached ({@code
- * setRequiresGradient(true)}). {@link #step} updates every array that has a gradient and then
- * zeroes it, because DJL accumulates gradients across collectors.
+ * setRequiresGradient(true)}). {@link #step} updates every array and then zeroes its gradient,
+ * because DJL accumulates gradients across collectors.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements Optimizer {
 
   /** Hyperparameters; the defaults are PyTorch's except weight decay, which callers choose. */
   public record Config(double beta1, double beta2, double eps, double weightDecay) {
@@ -67,55 +68,14 @@ public final class AdamW implements AutoCloseable {
     return t;
   }
 
-  /**
-   * Scales all gradients so that their joint L2 norm is at most {@code maxNorm}, as PyTorch's
-   * {@code clip_grad_norm_}, and returns the norm before clipping.
-   */
-  public double clipGradNorm(double maxNorm) {
-    // Gradient handles and everything derived from them close with the scope; a gradient array
-    // comes back in its parameter's manager, where it would otherwise stay.
-    try (NDScope scope = new NDScope()) {
-      double sq = 0;
-      for (NDArray p : params.values()) {
-        sq += p.getGradient().square().sum().getFloat();
-      }
-      double norm = Math.sqrt(sq);
-      double scale = maxNorm / (norm + 1e-6);
-      if (scale < 1) {
-        for (NDArray p : params.values()) {
-          p.getGradient().muli(scale);
-        }
-      }
-      return norm;
-    }
+  /** {@inheritDoc} */
+  @Override
+  public Map<String, NDArray> parameters() {
+    return params;
   }
 
-  /**
-   * Clips the gradients to {@code maxNorm} and takes a step with rate {@code lr}, unless the
-   * gradient norm or {@code loss} is not finite: then the gradients are dropped instead, since
-   * one such step would turn every weight into NaN. Returns whether it stepped.
-   */
-  public boolean clipAndStep(double maxNorm, double lr, double loss) {
-    double norm = clipGradNorm(maxNorm);
-    if (Double.isFinite(norm) && Double.isFinite(loss)) {
-      step(lr);
-      return true;
-    }
-    zeroGrad();
-    return false;
-  }
-
-  /** Zeroes every gradient without updating, e.g. to skip a step whose gradient is not finite. */
-  public void zeroGrad() {
-    try (NDScope scope = new NDScope()) {
-      for (NDArray p : params.values()) {
-        // Assigning, not multiplying: 0·∞ would leave NaN behind.
-        p.getGradient().set(new NDIndex("..."), 0f);
-      }
-    }
-  }
-
-  /** Applies one update with learning rate {@code lr}, then zeroes the gradients. */
+  /** {@inheritDoc} */
+  @Override
   public void step(double lr) {
     t++;
     double bc1 = 1 - Math.pow(config.beta1(), t);
@@ -134,12 +94,14 @@ public final class AdamW implements AutoCloseable {
         }
         NDArray denom = vi.div(bc2).sqrt().addi(config.eps());
         p.subi(mi.div(denom).muli(lr / bc1));
-        g.subi(g);
+        // Assigning, not g − g: that leaves NaN behind where g holds NaN or ∞.
+        g.set(new NDIndex("..."), 0f);
       }
     }
   }
 
   /** Returns the optimiser state (first and second moments by parameter name, and the step). */
+  @Override
   public Map<String, NDArray> state() {
     Map<String, NDArray> out = new LinkedHashMap<>();
     m.forEach((k, a) -> out.put("m." + k, a));
@@ -149,6 +111,7 @@ public final class AdamW implements AutoCloseable {
   }
 
   /** Restores a state written by {@link #state()}; names must match. */
+  @Override
   public void loadState(Map<String, NDArray> state) {
     for (String k : params.keySet()) {
       NDArray sm = state.get("m." + k);
@@ -156,14 +119,15 @@ public final class AdamW implements AutoCloseable {
       if (sm == null || sv == null) {
         throw new IllegalArgumentException("optimiser state has no moments for parameter " + k);
       }
-      m.get(k).set(sm.toFloatArray());
-      v.get(k).set(sv.toFloatArray());
+      // Copied in place, as Checkpoint.restore, so the moments keep the engine's own storage.
+      m.get(k).set(new NDIndex("..."), sm);
+      v.get(k).set(new NDIndex("..."), sv);
     }
     NDArray step = state.get("step");
     if (step == null) {
       throw new IllegalArgumentException("optimiser state has no step counter");
     }
-    t = step.toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+    t = step.toType(DataType.INT64, false).getLong();
   }
 
   /** {@inheritDoc} */

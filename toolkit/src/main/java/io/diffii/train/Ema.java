@@ -2,6 +2,7 @@ package io.diffii.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
  * Exponential moving average of weights, \(\bar p ← d·\bar p + (1 − d)·p\), kept in its own
  * manager; sampling from the averaged weights is what makes a short diffusion training usable.
  */
-public final class Ema implements AutoCloseable {
+public final class Ema implements Stateful, AutoCloseable {
 
   private final double decay;
   private final Map<String, NDArray> params;
@@ -48,15 +49,22 @@ public final class Ema implements AutoCloseable {
     return shadow;
   }
 
-  /** Restores an average written from {@link #averaged()}. */
-  public void load(Map<String, NDArray> state) {
+  /** Returns the averaged arrays, as {@link #averaged()}: they are all a checkpoint needs. */
+  @Override
+  public Map<String, NDArray> state() {
+    return shadow;
+  }
+
+  /** Restores an average written from {@link #state()}. */
+  @Override
+  public void loadState(Map<String, NDArray> state) {
     shadow.forEach(
         (k, s) -> {
           NDArray a = state.get(k);
           if (a == null) {
             throw new IllegalArgumentException("EMA state has no entry for " + k);
           }
-          s.set(a.toFloatArray());
+          s.set(new NDIndex("..."), a);
         });
   }
 

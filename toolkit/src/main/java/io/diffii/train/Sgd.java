@@ -12,7 +12,7 @@ import java.util.Map;
  * torch.optim.SGD}: g ← g + wd·p; b ← μ·b + g; p ← p − lr·b. Parameters are the arrays
  * themselves; {@link #step} zeroes their gradients afterwards.
  */
-public final class Sgd implements AutoCloseable {
+public final class Sgd implements Optimizer {
 
   private final double momentum;
   private final double weightDecay;
@@ -20,7 +20,7 @@ public final class Sgd implements AutoCloseable {
   private final NDManager stateManager;
   private final Map<String, NDArray> buffers = new LinkedHashMap<>();
 
-  /** Creates an optimiser over named parameter arrays. */
+  /** Creates an optimiser over named parameter arrays; its momentum buffers start at zero. */
   public Sgd(Map<String, NDArray> params, double momentum, double weightDecay) {
     if (momentum < 0 || momentum >= 1 || weightDecay < 0 || params.isEmpty()) {
       throw new IllegalArgumentException("invalid SGD: momentum " + momentum + ", weight decay " + weightDecay);
@@ -38,7 +38,14 @@ public final class Sgd implements AutoCloseable {
         });
   }
 
-  /** Applies one update with learning rate {@code lr}, then zeroes the gradients. */
+  /** {@inheritDoc} */
+  @Override
+  public Map<String, NDArray> parameters() {
+    return params;
+  }
+
+  /** {@inheritDoc} */
+  @Override
   public void step(double lr) {
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
@@ -50,6 +57,27 @@ public final class Sgd implements AutoCloseable {
         g.set(new NDIndex("..."), 0f);
       }
     }
+  }
+
+  /** Returns the momentum buffers by parameter name (prefixed {@code momentum.}). */
+  @Override
+  public Map<String, NDArray> state() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    buffers.forEach((k, b) -> out.put("momentum." + k, b));
+    return out;
+  }
+
+  /** Restores a state written by {@link #state()}; names must match. */
+  @Override
+  public void loadState(Map<String, NDArray> state) {
+    buffers.forEach(
+        (k, b) -> {
+          NDArray saved = state.get("momentum." + k);
+          if (saved == null) {
+            throw new IllegalArgumentException("SGD state has no momentum buffer for parameter " + k);
+          }
+          b.set(new NDIndex("..."), saved);
+        });
   }
 
   /** {@inheritDoc} */

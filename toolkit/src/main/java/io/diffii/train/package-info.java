@@ -1,9 +1,11 @@
 /**
- * Training utilities shared by pretraining, concept learning and classifier fine-tuning: a
- * decoupled-weight-decay Adam optimiser over plain parameter arrays, learning-rate schedules,
- * gradient clipping, an exponential moving average of weights, and a progress line with ETA.
+ * Training shared by pretraining, concept learning and classifier training: one {@link
+ * io.diffii.train.TrainingLoop} (step range, per-step scope and random generator, backward,
+ * clipping, dropping of non-finite steps, progress, checkpoint and resume), the {@link
+ * io.diffii.train.Optimizer} interface with AdamW and SGD with momentum, learning-rate schedules,
+ * an exponential moving average of weights, and the checkpoint file.
  *
- * <p>The optimiser works on the arrays themselves (not through DJL's {@code Trainer}), so a block
+ * <p>The optimisers work on the arrays themselves (not through DJL's {@code Trainer}), so a block
  * whose weights were loaded from a checkpoint can be fine-tuned in part — LoRA matrices, a few
  * embedding rows — by handing over just those arrays.
  */

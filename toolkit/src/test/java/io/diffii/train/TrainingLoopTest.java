@@ -1,0 +1,160 @@
+package io.diffii.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.diffii.schedule.GaussianNoise;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TrainingLoopTest {
+
+  private static final int STEPS = 7;
+  private static final float[] TRUE_WEIGHTS = {0.5f, -1f, 2f, 0.25f};
+
+  @TempDir Path dir;
+
+  /** Weights and moving average at the end of a run, and what the loop reported. */
+  private record Run(float[] weights, float[] averaged, TrainingLoop.Result result) {}
+
+  /**
+   * Fits w to random regression batches (noise drawn from the step's generator) with {@code kind}
+   * and a moving average, from the same starting weights every time.
+   */
+  private static Run fit(String kind, Path checkpoint, long stopAfter, TrainingLoop.Loss loss) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
+      Map<String, NDArray> params = Map.of("w", w);
+      try (Optimizer opt =
+              kind.equals("sgd") ? new Sgd(params, 0.9, 1e-3) : new AdamW(params, AdamW.Config.withWeightDecay(1e-2));
+          Ema ema = new Ema(params, 0.5)) {
+        TrainingLoop loop =
+            TrainingLoop.named("toy", STEPS, 11)
+                .optimize("model", opt, step -> LearningRate.warmupCosine(0.05, 2, STEPS, (int) step))
+                .state("ema", ema)
+                .afterStep(step -> ema.update())
+                .clipTo(1.0)
+                .stopAfter(stopAfter)
+                .quiet();
+        if (checkpoint != null) {
+          loop.checkpoint(checkpoint, 3);
+        }
+        TrainingLoop.Result r = loop.run(loss == null ? (step, rng, scope) -> regression(w, rng, scope) : loss);
+        return new Run(w.toFloatArray(), ema.averaged().get("w").toFloatArray(), r);
+      }
+    }
+  }
+
+  private static Run fit(String kind, Path checkpoint, long stopAfter) {
+    return fit(kind, checkpoint, stopAfter, null);
+  }
+
+  private static NDArray regression(NDArray w, java.util.Random rng, NDManager scope) {
+    NDArray x = GaussianNoise.sample(scope, new Shape(8, 4), DataType.FLOAT32, rng);
+    NDArray y = x.matMul(scope.create(TRUE_WEIGHTS));
+    return x.matMul(w).sub(y).square().mean();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd", "adamw"})
+  void aRunStoppedAtStepKAndResumedEndsBitIdenticalToAnUninterruptedOne(String kind) {
+    Run straight = fit(kind, dir.resolve("straight.safetensors"), Long.MAX_VALUE);
+    Run stopped = fit(kind, dir.resolve("resumed.safetensors"), 4);
+    assertEquals(4, stopped.result().reached());
+    assertFalse(java.util.Arrays.equals(straight.weights(), stopped.weights()), "the stop came before the end");
+    Run resumed = fit(kind, dir.resolve("resumed.safetensors"), Long.MAX_VALUE);
+    assertEquals(4, resumed.result().resumedFrom());
+    assertEquals(STEPS - 4, resumed.result().losses().size());
+    assertArrayEquals(straight.weights(), resumed.weights());
+    assertArrayEquals(straight.averaged(), resumed.averaged());
+    assertEquals(straight.result().losses().subList(4, STEPS), resumed.result().losses());
+  }
+
+  @Test
+  void theLastStepIsCheckpointedSoAFinishedRunResumesToNothing() {
+    Path file = dir.resolve("ckpt.safetensors");
+    // Every 3 steps of 7: without the final save, the file would stop at step 6.
+    Run done = fit("adamw", file, Long.MAX_VALUE);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint.State state = Checkpoint.load(file, m).orElseThrow();
+      assertEquals(STEPS, state.step());
+      assertEquals(11, state.seed());
+      assertArrayEquals(done.weights(), state.group("model").get("w").toFloatArray());
+      assertTrue(state.groups().keySet().containsAll(java.util.List.of("model", "model_optimizer", "ema")));
+    }
+    Run again = fit("adamw", file, Long.MAX_VALUE);
+    assertEquals(STEPS, again.result().resumedFrom());
+    assertTrue(again.result().losses().isEmpty(), "no step runs after the last one");
+    assertArrayEquals(done.weights(), again.weights());
+    assertArrayEquals(done.averaged(), again.averaged());
+  }
+
+  @Test
+  void nonFiniteStepsAreDroppedCountedAndReported() {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    TrainingLoop.Result r;
+    float[] weights;
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
+      try (AdamW opt = new AdamW(Map.of("w", w), AdamW.Config.withWeightDecay(0))) {
+        r =
+            TrainingLoop.named("toy", STEPS, 11)
+                .optimize("model", opt, step -> 0.05)
+                .reportTo(new PrintStream(text, true, StandardCharsets.UTF_8))
+                .run(
+                    (step, rng, scope) -> {
+                      NDArray loss = regression(w, rng, scope);
+                      if (step == 2) {
+                        return loss.mul(Float.NaN);
+                      }
+                      if (step == 4) {
+                        // A finite loss (0) whose gradient, d√|u|/du at u = 0, is not.
+                        return loss.mul(0).add(w.sub(w.stopGradient()).abs().sqrt().sum());
+                      }
+                      return loss;
+                    });
+        weights = w.toFloatArray();
+      }
+    }
+    assertEquals(2, r.skippedSteps());
+    assertTrue(Double.isNaN(r.losses().get(2)));
+    assertEquals(0.0, r.losses().get(4));
+    for (float v : weights) {
+      assertTrue(Float.isFinite(v), java.util.Arrays.toString(weights));
+    }
+    assertFalse(java.util.Arrays.equals(new float[] {0.1f, 0.2f, -0.3f, 0.4f}, weights), "the finite steps trained");
+    String lines = text.toString(StandardCharsets.UTF_8);
+    assertTrue(lines.contains("toy 7/7") && lines.contains("skipped 2"), lines);
+  }
+
+  @Test
+  void aCheckpointOfAnotherSeedIsRefused() throws Exception {
+    Path file = dir.resolve("ckpt.safetensors");
+    fit("sgd", file, 2);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
+      try (Sgd opt = new Sgd(Map.of("w", w), 0.9, 0)) {
+        TrainingLoop other =
+            TrainingLoop.named("toy", STEPS, 12).optimize("model", opt, step -> 0.01).checkpoint(file, 3).quiet();
+        var e = assertThrows(IllegalArgumentException.class, () -> other.run((step, rng, scope) -> w.sum()));
+        assertTrue(e.getMessage().contains("seed 11"), e.getMessage());
+      }
+    }
+    assertTrue(Files.isRegularFile(file));
+  }
+}
