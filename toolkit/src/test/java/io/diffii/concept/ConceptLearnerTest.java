@@ -78,10 +78,13 @@ class ConceptLearnerTest {
     try (StableDiffusion sd = Tiny.model()) {
       ConceptLearner.Result r =
           ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(4).batch(2).seed(7).quiet().learn(train, out);
-      List<float[]> lora = r.concepts().adapters().values().stream()
-          .flatMap(a -> java.util.stream.Stream.of(a.down().toFloatArray(), a.up().toFloatArray()))
-          .toList();
-      return new Run(r.losses(), r.skippedSteps(), r.concepts().tokens().vectors().toFloatArray(), lora);
+      // The saved concepts, read back onto the model.
+      try (Concepts.Applied applied = r.concepts().applyTo(sd)) {
+        List<float[]> lora = applied.adapters().values().stream()
+            .flatMap(a -> java.util.stream.Stream.of(a.down().toFloatArray(), a.up().toFloatArray()))
+            .toList();
+        return new Run(r.losses(), r.skippedSteps(), applied.tokens().vectors().toFloatArray(), lora);
+      }
     }
   }
 
