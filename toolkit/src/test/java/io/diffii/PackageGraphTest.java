@@ -51,7 +51,10 @@ class PackageGraphTest {
       classes()
           .should()
           .resideInAnyPackage(
-              FLOORS.stream().flatMap(List::stream).map(p -> "io.diffii." + p + "..").toArray(String[]::new))
+              FLOORS.stream()
+                  .flatMap(List::stream)
+                  .map(p -> "io.diffii." + p + "..")
+                  .toArray(String[]::new))
           .as("every io.diffii package is on a floor of PackageGraphTest");
 
   @ArchTest static final ArchRule eachFloorImportsOnlyTheFloorsBelow = floors();

@@ -176,7 +176,8 @@ class JavaKernelTest {
   void loadMagicRunsAFile(@TempDir Path dir) throws Exception {
     Path script = dir.resolve("setup.jsh");
     Files.writeString(script, "int loadedValue = 7;\nString twice(String s) { return s + s; }\n");
-    assertEquals("ab ab 7", text(kernel.eval("%load " + script + "\ntwice(\"ab \") + loadedValue")));
+    assertEquals(
+        "ab ab 7", text(kernel.eval("%load " + script + "\ntwice(\"ab \") + loadedValue")));
   }
 
   @Test
@@ -190,7 +191,8 @@ class JavaKernelTest {
   void classpathMagicWithoutMatchesFails() {
     MagicException error =
         assertThrows(MagicException.class, () -> kernel.eval("%classpath /no/such/dir/*.jar"));
-    assertTrue(error.getMessage().contains("nothing matches /no/such/dir/*.jar"), error.getMessage());
+    assertTrue(
+        error.getMessage().contains("nothing matches /no/such/dir/*.jar"), error.getMessage());
   }
 
   @Test

@@ -16,13 +16,13 @@ import io.diffii.data.ImageFolder;
 import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
+import io.diffii.io.Digests;
+import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.NoGrad;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.pipeline.TwoStageSampler;
 import io.diffii.schedule.GaussianNoise;
-import io.diffii.io.Digests;
-import io.diffii.io.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,11 +50,11 @@ import java.util.function.IntFunction;
  * }</pre>
  *
  * <p>Every synthetic image is planned before anything is generated: its pair, λ (as a fraction of
- * its arc), suffix and noise seed come from (seed, class, index) alone, and images are generated
- * in fixed batches of that plan. So the same seed gives the same manifest and the same images,
- * and a run that was stopped resumes to exactly what an uninterrupted run writes, without
- * duplicates or losses. A class with one image cannot interpolate and starts from a Gaussian
- * latent instead (paper Sec. 4.2); a class with no image is an error.
+ * its arc), suffix and noise seed come from (seed, class, index) alone, and images are generated in
+ * fixed batches of that plan. So the same seed gives the same manifest and the same images, and a
+ * run that was stopped resumes to exactly what an uninterrupted run writes, without duplicates or
+ * losses. A class with one image cannot interpolate and starts from a Gaussian latent instead
+ * (paper Sec. 4.2); a class with no image is an error.
  *
  * <p>The run folder's {@code settings.json} holds the settings, the training images, the prompts'
  * metaclass words and the suffixes, with their hash; every manifest line carries that hash. A run
@@ -113,7 +113,9 @@ public final class DiffII {
     return settings;
   }
 
-  /** Stops after this many new images have been written, as an interrupted run would (for tests). */
+  /**
+   * Stops after this many new images have been written, as an interrupted run would (for tests).
+   */
   DiffII stopAfter(long images) {
     this.stopAfter = images;
     return this;
@@ -135,7 +137,9 @@ public final class DiffII {
     Concepts concepts = null;
     if (settings.concept().enabled()) {
       ConceptLearner learner =
-          settings.concept().applyTo(ConceptLearner.on(sd).metaclass(metaclass).seed(settings.seed()));
+          settings
+              .concept()
+              .applyTo(ConceptLearner.on(sd).metaclass(metaclass).seed(settings.seed()));
       concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
     }
     t = lap("concepts", t);
@@ -166,7 +170,9 @@ public final class DiffII {
     return now;
   }
 
-  /** Returns the seconds each stage of the last {@link #run} took (concepts, inversion, generation). */
+  /**
+   * Returns the seconds each stage of the last {@link #run} took (concepts, inversion, generation).
+   */
   public Map<String, Double> stageSeconds() {
     return java.util.Collections.unmodifiableMap(stageSeconds);
   }
@@ -182,7 +188,9 @@ public final class DiffII {
     for (int c = 0; c < counts.length; c++) {
       if (counts[c] == 0) {
         throw new IllegalArgumentException(
-            "class '" + train.classNames().get(c) + "' has no image: Diff-II needs at least one image per class");
+            "class '"
+                + train.classNames().get(c)
+                + "' has no image: Diff-II needs at least one image per class");
       }
     }
   }
@@ -206,7 +214,9 @@ public final class DiffII {
         }
         double u = rng.nextDouble();
         String suffix =
-            sampling.twoStage() && suffixes != null && sampling.splitRatio() > 0 ? suffixes.draw(rng) : "";
+            sampling.twoStage() && suffixes != null && sampling.splitRatio() > 0
+                ? suffixes.draw(rng)
+                : "";
         items.add(new Item(c, j, a, b, u, suffix, rng.nextLong()));
       }
     }
@@ -223,7 +233,11 @@ public final class DiffII {
   }
 
   private void generate(
-      SdPipeline pipe, ImageDataset train, InversionPool pool, IntFunction<String> prompt, Path out,
+      SdPipeline pipe,
+      ImageDataset train,
+      InversionPool pool,
+      IntFunction<String> prompt,
+      Path out,
       String hash) {
     Map<String, JsonObject> done = SyntheticSet.readManifest(out, true);
     List<Item> plan = plan(train);
@@ -233,7 +247,11 @@ public final class DiffII {
     }
     DiffIISettings.Sampling sampling = settings.sampling();
     TwoStageSampler sampler =
-        new TwoStageSampler(pipe, sampling.steps(), sampling.guidance(), sampling.twoStage() ? sampling.splitRatio() : 0);
+        new TwoStageSampler(
+            pipe,
+            sampling.steps(),
+            sampling.guidance(),
+            sampling.twoStage() ? sampling.splitRatio() : 0);
     int batch = sampling.batch();
     Progress progress = new Progress("Diff-II images", plan.size());
     progress.resumed(plan.size() - missing);
@@ -267,9 +285,18 @@ public final class DiffII {
               continue;
             }
             float[] chw = java.util.Arrays.copyOfRange(images, k * per, (k + 1) * per);
-            String file = write(out, train.classNames().get(item.label()), item, new RgbImage(side, side, chw));
+            String file =
+                write(
+                    out, train.classNames().get(item.label()), item, new RgbImage(side, side, chw));
             JsonObject line =
-                line(item, train.classNames().get(item.label()), ids.get(item.label()), angles.get(k), plain.get(k), file, hash);
+                line(
+                    item,
+                    train.classNames().get(item.label()),
+                    ids.get(item.label()),
+                    angles.get(k),
+                    plain.get(k),
+                    file,
+                    hash);
             append(out, line);
             done.put(key(item), line);
             written++;
@@ -282,20 +309,27 @@ public final class DiffII {
 
   /** Makes an item's start latent, filling λ and θ into {@code lambdaTheta}. */
   private NDArray start(
-      NDManager scope, InversionPool pool, Map<Integer, List<NDArray>> cache, NDManager cacheManager,
-      Item item, double[] lambdaTheta) {
+      NDManager scope,
+      InversionPool pool,
+      Map<Integer, List<NDArray>> cache,
+      NDManager cacheManager,
+      Item item,
+      double[] lambdaTheta) {
     if (item.a() < 0) {
       var cfg = sd.unet().config();
       Shape shape = new Shape(cfg.inChannels(), cfg.sampleSize(), cfg.sampleSize());
       return GaussianNoise.sample(scope, shape, DataType.FLOAT32, new Random(item.noiseSeed()));
     }
-    List<NDArray> pooled = cache.computeIfAbsent(item.label(), c -> {
-      List<NDArray> list = new ArrayList<>();
-      for (int i = 0; i < pool.entries(c).size(); i++) {
-        list.add(pool.latent(cacheManager, c, i));
-      }
-      return list;
-    });
+    List<NDArray> pooled =
+        cache.computeIfAbsent(
+            item.label(),
+            c -> {
+              List<NDArray> list = new ArrayList<>();
+              for (int i = 0; i < pool.entries(c).size(); i++) {
+                list.add(pool.latent(cacheManager, c, i));
+              }
+              return list;
+            });
     NDArray a = pooled.get(item.a());
     NDArray b = pooled.get(item.b());
     double theta = CircleInterpolation.angle(a, b);
@@ -312,14 +346,18 @@ public final class DiffII {
         z = CircleInterpolation.spherical(a, b, lambda);
       }
       case EXTRAPOLATION -> {
-        lambda = Math.sin(theta) < CircleInterpolation.DEGENERATE_SIN ? 0 : item.u() * (2 * Math.PI / theta - 1);
+        lambda =
+            Math.sin(theta) < CircleInterpolation.DEGENERATE_SIN
+                ? 0
+                : item.u() * (2 * Math.PI / theta - 1);
         z = CircleInterpolation.extrapolate(a, b, lambda);
       }
       case LINEAR -> {
         lambda = item.u();
         z = CircleInterpolation.linear(a, b, lambda);
       }
-      default -> throw new IllegalStateException("no pair for " + settings.inversion().interpolation());
+      default ->
+          throw new IllegalStateException("no pair for " + settings.inversion().interpolation());
     }
     z.attach(scope);
     lambdaTheta[0] = lambda;
@@ -332,7 +370,10 @@ public final class DiffII {
   }
 
   private static String write(Path out, String className, Item item, RgbImage image) {
-    String relative = ImageFolder.folderName(className) + "/" + String.format(Locale.ROOT, "%05d.png", item.index());
+    String relative =
+        ImageFolder.folderName(className)
+            + "/"
+            + String.format(Locale.ROOT, "%05d.png", item.index());
     Path file = out.resolve(relative);
     try {
       Files.createDirectories(file.getParent());
@@ -346,7 +387,12 @@ public final class DiffII {
   }
 
   private JsonObject line(
-      Item item, String className, List<String> ids, double[] lambdaTheta, String plain, String file,
+      Item item,
+      String className,
+      List<String> ids,
+      double[] lambdaTheta,
+      String plain,
+      String file,
       String hash) {
     Interpolation interpolation = settings.inversion().interpolation();
     JsonObject o = new JsonObject();
@@ -361,7 +407,8 @@ public final class DiffII {
       sources.add(ids.get(0));
     }
     o.add("sources", sources);
-    o.addProperty("start", item.a() >= 0 ? interpolation.name().toLowerCase(Locale.ROOT) : "gaussian");
+    o.addProperty(
+        "start", item.a() >= 0 ? interpolation.name().toLowerCase(Locale.ROOT) : "gaussian");
     if (item.a() >= 0) {
       o.addProperty("theta", lambdaTheta[1]);
       o.addProperty("lambda", lambdaTheta[0]);
@@ -377,16 +424,20 @@ public final class DiffII {
   private static void append(Path out, JsonObject line) {
     try {
       Files.writeString(
-          out.resolve(MANIFEST), new Gson().toJson(line) + "\n",
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+          out.resolve(MANIFEST),
+          new Gson().toJson(line) + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE,
+          StandardOpenOption.SYNC);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + out.resolve(MANIFEST), e);
     }
   }
 
   /**
-   * Writes the run folder's settings and returns their hash, or checks that a folder an earlier
-   * run left was made from the same ones (stage folders without settings are an older run's).
+   * Writes the run folder's settings and returns their hash, or checks that a folder an earlier run
+   * left was made from the same ones (stage folders without settings are an older run's).
    */
   private String checkSettings(Path runDir, ImageDataset train) {
     JsonObject s = new JsonObject();
@@ -399,7 +450,11 @@ public final class DiffII {
     }
     s.add("classes", classes);
     s.add("metaclass", words);
-    s.addProperty("images", Digests.of(String.join("|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
+    s.addProperty(
+        "images",
+        Digests.of(
+            String.join(
+                "|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
     s.addProperty("suffixes", suffixes == null ? "" : String.join("|", suffixes.suffixes()));
     String hash = Digests.of(s.toString());
     s.addProperty("hash", hash);
@@ -409,14 +464,23 @@ public final class DiffII {
       if (Files.isRegularFile(file)) {
         if (!Files.readString(file).equals(json)) {
           throw new IllegalArgumentException(
-              runDir + " was made with other settings (see its " + SETTINGS + "); use another run folder.\nnow:\n" + json);
+              runDir
+                  + " was made with other settings (see its "
+                  + SETTINGS
+                  + "); use another run folder.\nnow:\n"
+                  + json);
         }
         return hash;
       }
       for (String stage : STAGES) {
         if (Files.exists(runDir.resolve(stage))) {
           throw new IllegalArgumentException(
-              runDir + " holds " + stage + "/ without " + SETTINGS + " (an older run's); use another run folder");
+              runDir
+                  + " holds "
+                  + stage
+                  + "/ without "
+                  + SETTINGS
+                  + " (an older run's); use another run folder");
         }
       }
       Files.createDirectories(runDir);

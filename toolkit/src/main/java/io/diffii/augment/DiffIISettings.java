@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * Everything that decides what Diff-II makes from a training set, as one immutable value: concept
- * learning, inversion, sampling, the expansion rate and the seed of every draw. Start from a
- * preset and change parts with the {@code with…} copies:
+ * learning, inversion, sampling, the expansion rate and the seed of every draw. Start from a preset
+ * and change parts with the {@code with…} copies:
  *
  * <pre>{@code
  * DiffIISettings s = DiffIISettings.embedded().withSeed(3);
@@ -43,43 +43,76 @@ public record DiffIISettings(
    * @param balanced draw a class uniformly, then one of its images (for long-tailed data)
    */
   public record Concept(
-      boolean enabled, int vectors, int rank, float alpha, int steps, int batch, double loraLr,
-      double tokenLr, double weightDecay, boolean balanced) {
+      boolean enabled,
+      int vectors,
+      int rank,
+      float alpha,
+      int steps,
+      int batch,
+      double loraLr,
+      double tokenLr,
+      double weightDecay,
+      boolean balanced) {
 
     /** Validates the ranges. */
     public Concept {
-      if (vectors < 1 || rank < 1 || !(alpha > 0) || steps < 1 || batch < 1 || !(loraLr > 0)
-          || !(tokenLr > 0) || !(weightDecay >= 0)) {
-        throw new IllegalArgumentException(String.format(
-            Locale.ROOT, "invalid concept settings: %d vectors, rank %d, α %g, %d steps, batch %d, lr %g/%g, weight decay %g",
-            vectors, rank, alpha, steps, batch, loraLr, tokenLr, weightDecay));
+      if (vectors < 1
+          || rank < 1
+          || !(alpha > 0)
+          || steps < 1
+          || batch < 1
+          || !(loraLr > 0)
+          || !(tokenLr > 0)
+          || !(weightDecay >= 0)) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "invalid concept settings: %d vectors, rank %d, α %g, %d steps, batch %d, lr %g/%g, weight decay %g",
+                vectors,
+                rank,
+                alpha,
+                steps,
+                batch,
+                loraLr,
+                tokenLr,
+                weightDecay));
       }
     }
 
     /** Returns a copy with concept learning on or off. */
     public Concept withEnabled(boolean on) {
-      return new Concept(on, vectors, rank, alpha, steps, batch, loraLr, tokenLr, weightDecay, balanced);
+      return new Concept(
+          on, vectors, rank, alpha, steps, batch, loraLr, tokenLr, weightDecay, balanced);
     }
 
     /** Returns a copy with another number of steps. */
     public Concept withSteps(int n) {
-      return new Concept(enabled, vectors, rank, alpha, n, batch, loraLr, tokenLr, weightDecay, balanced);
+      return new Concept(
+          enabled, vectors, rank, alpha, n, batch, loraLr, tokenLr, weightDecay, balanced);
     }
 
     /** Returns a copy with another batch size. */
     public Concept withBatch(int n) {
-      return new Concept(enabled, vectors, rank, alpha, steps, n, loraLr, tokenLr, weightDecay, balanced);
+      return new Concept(
+          enabled, vectors, rank, alpha, steps, n, loraLr, tokenLr, weightDecay, balanced);
     }
 
     /** Returns a copy with class-balanced draws on or off. */
     public Concept withBalanced(boolean on) {
-      return new Concept(enabled, vectors, rank, alpha, steps, batch, loraLr, tokenLr, weightDecay, on);
+      return new Concept(
+          enabled, vectors, rank, alpha, steps, batch, loraLr, tokenLr, weightDecay, on);
     }
 
     /** Sets these values on {@code learner} and returns it. */
     public ConceptLearner applyTo(ConceptLearner learner) {
-      return learner.vectorsPerClass(vectors).lora(rank, alpha).steps(steps).batch(batch)
-          .lr(loraLr, tokenLr).weightDecay(weightDecay).balanced(balanced);
+      return learner
+          .vectorsPerClass(vectors)
+          .lora(rank, alpha)
+          .steps(steps)
+          .batch(batch)
+          .lr(loraLr, tokenLr)
+          .weightDecay(weightDecay)
+          .balanced(balanced);
     }
   }
 
@@ -94,7 +127,8 @@ public record DiffIISettings(
     /** Validates the ranges. */
     public Inversion {
       if (steps < 1 || interpolation == null) {
-        throw new IllegalArgumentException("invalid inversion settings: " + steps + " steps, " + interpolation);
+        throw new IllegalArgumentException(
+            "invalid inversion settings: " + steps + " steps, " + interpolation);
       }
     }
 
@@ -120,13 +154,20 @@ public record DiffIISettings(
    * @param batch images denoised together (batches of a fixed plan, so it does not change which
    *     images are made)
    */
-  public record Sampling(int steps, double guidance, boolean twoStage, double splitRatio, int batch) {
+  public record Sampling(
+      int steps, double guidance, boolean twoStage, double splitRatio, int batch) {
 
     /** Validates the ranges. */
     public Sampling {
       if (steps < 1 || !(guidance >= 1) || !(splitRatio >= 0 && splitRatio <= 1) || batch < 1) {
-        throw new IllegalArgumentException(String.format(
-            Locale.ROOT, "invalid sampling settings: %d steps, guidance %g, s %g, batch %d", steps, guidance, splitRatio, batch));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "invalid sampling settings: %d steps, guidance %g, s %g, batch %d",
+                steps,
+                guidance,
+                splitRatio,
+                batch));
       }
     }
 
@@ -159,7 +200,8 @@ public record DiffIISettings(
   /** Validates the parts and the expansion rate. */
   public DiffIISettings {
     if (concept == null || inversion == null || sampling == null || expansion < 1) {
-      throw new IllegalArgumentException("Diff-II settings need concept, inversion, sampling and expansion >= 1");
+      throw new IllegalArgumentException(
+          "Diff-II settings need concept, inversion, sampling and expansion >= 1");
     }
   }
 
@@ -232,8 +274,14 @@ public record DiffIISettings(
     return String.format(
         Locale.ROOT,
         "DiffIISettings(concepts %s, %s inversion steps, %s, two-stage %s, s %.2f, guidance %.1f, %d steps, expansion %d, seed %d)",
-        concept.enabled() ? concept.steps() + " steps rank " + concept.rank() : "off", inversion.steps(),
-        inversion.interpolation(), sampling.twoStage() ? "on" : "off", sampling.splitRatio(), sampling.guidance(),
-        sampling.steps(), expansion, seed);
+        concept.enabled() ? concept.steps() + " steps rank " + concept.rank() : "off",
+        inversion.steps(),
+        inversion.interpolation(),
+        sampling.twoStage() ? "on" : "off",
+        sampling.splitRatio(),
+        sampling.guidance(),
+        sampling.steps(),
+        expansion,
+        seed);
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The scene suffixes that the first denoising stage appends to the plain concept prompt
- * ("a photo of a [V] top" + " " + "in the snow"). Built from a list, a file (one suffix a line,
- * '#' comments), or a dataset's captions through a {@link Captioner} and a {@link Summarizer}.
+ * The scene suffixes that the first denoising stage appends to the plain concept prompt ("a photo
+ * of a [V] top" + " " + "in the snow"). Built from a list, a file (one suffix a line, '#'
+ * comments), or a dataset's captions through a {@link Captioner} and a {@link Summarizer}.
  */
 public final class SuffixSource {
 

@@ -24,8 +24,8 @@ import java.util.Map;
  * A folder of synthetic images: an ImageFolder tree and its {@code manifest.jsonl} (one JSON object
  * a line: class, label, index, source image ids, start latent kind, θ, λ, prompt, suffix, seed,
  * file, and the hash of the run's settings, whose values are in the run folder's {@code
- * settings.json}). Only images with a manifest line count, so a folder a stopped run left behind is read
- * as exactly what was finished.
+ * settings.json}). Only images with a manifest line count, so a folder a stopped run left behind is
+ * read as exactly what was finished.
  */
 public final class SyntheticSet {
 
@@ -63,7 +63,10 @@ public final class SyntheticSet {
       List<String> kept = new ArrayList<>();
       for (String line : lines) {
         JsonObject o = parse(line);
-        if (o == null || !o.has("file") || !o.has("label") || !o.has("index")
+        if (o == null
+            || !o.has("file")
+            || !o.has("label")
+            || !o.has("index")
             || !Files.isRegularFile(dir.resolve(o.get("file").getAsString()))) {
           continue;
         }
@@ -115,7 +118,8 @@ public final class SyntheticSet {
   public Map<Integer, List<float[]>> byClass() {
     Map<Integer, List<float[]>> out = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      out.computeIfAbsent(records.get(i).get("label").getAsInt(), k -> new ArrayList<>()).add(image(i).data());
+      out.computeIfAbsent(records.get(i).get("label").getAsInt(), k -> new ArrayList<>())
+          .add(image(i).data());
     }
     return out;
   }
@@ -167,6 +171,11 @@ public final class SyntheticSet {
   public String toString() {
     int[] counts = new int[classNames.size()];
     records.forEach(r -> counts[r.get("label").getAsInt()]++);
-    return String.format(Locale.ROOT, "SyntheticSet(%d images in %s, per class %s)", size(), dir, java.util.Arrays.toString(counts));
+    return String.format(
+        Locale.ROOT,
+        "SyntheticSet(%d images in %s, per class %s)",
+        size(),
+        dir,
+        java.util.Arrays.toString(counts));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Data augmentation by diffusion: the Diff-II pipeline and the synthetic image sets it writes
- * (an ImageFolder tree with a manifest line per image).
+ * Data augmentation by diffusion: the Diff-II pipeline and the synthetic image sets it writes (an
+ * ImageFolder tree with a manifest line per image).
  */
 package io.diffii.augment;

@@ -15,11 +15,14 @@ public enum Backbone {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Returns the backbone whose {@link #id} is {@code id}, with a clear error for any other name. */
+  /**
+   * Returns the backbone whose {@link #id} is {@code id}, with a clear error for any other name.
+   */
   public static Backbone of(String id) {
     return Arrays.stream(values())
         .filter(b -> b.id().equals(id.strip().toLowerCase(Locale.ROOT)))
         .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown backbone " + id + "; use resnet or vit"));
+        .orElseThrow(
+            () -> new IllegalArgumentException("unknown backbone " + id + "; use resnet or vit"));
   }
 }

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.diffii.nn.NamedBlock;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A backbone with a linear head: images {@code [B, 3, 32, 32]} in [0, 1] to features {@code [B,
- * F]} to logits {@code [B, classes]}. Saved as {@code config.json} + {@code model.safetensors}.
+ * A backbone with a linear head: images {@code [B, 3, 32, 32]} in [0, 1] to features {@code [B, F]}
+ * to logits {@code [B, classes]}. Saved as {@code config.json} + {@code model.safetensors}.
  */
 public abstract class Classifier extends NamedBlock {
 
@@ -44,7 +44,9 @@ public abstract class Classifier extends NamedBlock {
   /** {@inheritDoc} Input: (images in [0, 1]); output: (logits). */
   @Override
   protected ai.djl.ndarray.NDList forwardInternal(
-      ParameterStore store, ai.djl.ndarray.NDList inputs, boolean training,
+      ParameterStore store,
+      ai.djl.ndarray.NDList inputs,
+      boolean training,
       ai.djl.util.PairList<String, Object> params) {
     return new ai.djl.ndarray.NDList(logits(store, inputs.head(), training));
   }
@@ -98,7 +100,10 @@ public abstract class Classifier extends NamedBlock {
     return copy;
   }
 
-  /** Writes {@code config.json} and {@code model.safetensors} (fp16 when {@code half}) to {@code dir}. */
+  /**
+   * Writes {@code config.json} and {@code model.safetensors} (fp16 when {@code half}) to {@code
+   * dir}.
+   */
   public void save(Path dir, boolean half) {
     try {
       Files.createDirectories(dir);

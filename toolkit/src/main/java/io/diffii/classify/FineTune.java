@@ -16,15 +16,17 @@ public final class FineTune {
   private FineTune() {}
 
   /**
-   * Returns the few-shot recipe of a backbone type, as the comparison code's protocol scaled to
-   * the embedded images: ResNet SGD lr 0.05, weight decay 5e-4; ViT AdamW lr 1e-4, weight decay
-   * 0.05; batch 32, 128 epochs, 10 % warm-up then cosine, label smoothing 0.1, crop and flip,
-   * replacement probability 0.5.
+   * Returns the few-shot recipe of a backbone type, as the comparison code's protocol scaled to the
+   * embedded images: ResNet SGD lr 0.05, weight decay 5e-4; ViT AdamW lr 1e-4, weight decay 0.05;
+   * batch 32, 128 epochs, 10 % warm-up then cosine, label smoothing 0.1, crop and flip, replacement
+   * probability 0.5.
    */
   public static TrainConfig fewShotRecipe(Backbone backbone) {
     return switch (backbone) {
-      case RESNET -> new TrainConfig(128, 32, TrainConfig.Optimizer.SGD, 0.05, 5e-4, 0.1, 0.5, true, 0);
-      case VIT -> new TrainConfig(128, 32, TrainConfig.Optimizer.ADAMW, 1e-4, 0.05, 0.1, 0.5, true, 0);
+      case RESNET ->
+          new TrainConfig(128, 32, TrainConfig.Optimizer.SGD, 0.05, 5e-4, 0.1, 0.5, true, 0);
+      case VIT ->
+          new TrainConfig(128, 32, TrainConfig.Optimizer.ADAMW, 1e-4, 0.05, 0.1, 0.5, true, 0);
     };
   }
 
@@ -34,8 +36,12 @@ public final class FineTune {
    * synthetic} and returns the result on {@code test}.
    */
   public static Trainer.Result run(
-      Path backboneDir, int classes, LabeledImages train, Map<Integer, List<float[]>> synthetic,
-      LabeledImages test, TrainConfig config) {
+      Path backboneDir,
+      int classes,
+      LabeledImages train,
+      Map<Integer, List<float[]>> synthetic,
+      LabeledImages test,
+      TrainConfig config) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Classifier pretrained = Classifier.load(backboneDir, manager);
       Engine.getInstance().setRandomSeed((int) config.seed());

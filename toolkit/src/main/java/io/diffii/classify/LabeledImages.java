@@ -18,7 +18,8 @@ public record LabeledImages(List<float[]> images, int[] labels, int height, int 
   /** Validates that every image has 3·height·width values and a label. */
   public LabeledImages {
     if (images.size() != labels.length) {
-      throw new IllegalArgumentException(images.size() + " images but " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          images.size() + " images but " + labels.length + " labels");
     }
     for (float[] im : images) {
       if (im.length != 3 * height * width) {
@@ -52,7 +53,8 @@ public record LabeledImages(List<float[]> images, int[] labels, int height, int 
   /** Returns the first {@code n} images (all when there are fewer). */
   public LabeledImages firstN(int n) {
     int k = Math.min(n, size());
-    return new LabeledImages(images.subList(0, k), java.util.Arrays.copyOf(labels, k), height, width);
+    return new LabeledImages(
+        images.subList(0, k), java.util.Arrays.copyOf(labels, k), height, width);
   }
 
   /** Returns the images grouped by label (for synthetic pools). */

@@ -10,8 +10,8 @@ import io.diffii.train.TrainingLoop;
 import java.util.Map;
 
 /**
- * A linear probe: logistic regression on a frozen backbone's features, the standard measure of
- * how much a pretrained representation already separates classes it was not trained on.
+ * A linear probe: logistic regression on a frozen backbone's features, the standard measure of how
+ * much a pretrained representation already separates classes it was not trained on.
  */
 public final class LinearProbe {
 
@@ -21,7 +21,8 @@ public final class LinearProbe {
    * Fits a linear classifier on {@code model}'s features of {@code train} (full batch, AdamW, 300
    * steps) and returns its accuracy on {@code test}.
    */
-  public static double accuracy(Classifier model, LabeledImages train, LabeledImages test, int classes) {
+  public static double accuracy(
+      Classifier model, LabeledImages train, LabeledImages test, int classes) {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray trainFeatures = features(model, train, manager);
       NDArray testFeatures = features(model, test, manager);
@@ -38,7 +39,9 @@ public final class LinearProbe {
         TrainingLoop.named("linear probe", 300, 0)
             .optimize("probe", opt, step -> 0.01)
             .quiet()
-            .run((step, rng, scope) -> x.matMul(w).add(b).logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean());
+            .run(
+                (step, rng, scope) ->
+                    x.matMul(w).add(b).logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean());
       }
       long[] pred = xt.matMul(w).add(b).argMax(1).toLongArray();
       int right = 0;
@@ -54,7 +57,8 @@ public final class LinearProbe {
     for (int from = 0; from < data.size(); from += 500) {
       try (NDManager scope = manager.newSubManager()) {
         NDArray batch = data.batch(scope, from, Math.min(data.size(), from + 500));
-        NDArray feat = model.features(new ai.djl.training.ParameterStore(scope, false), batch, false);
+        NDArray feat =
+            model.features(new ai.djl.training.ParameterStore(scope, false), batch, false);
         feat.attach(manager);
         parts.add(feat);
       }

@@ -13,8 +13,6 @@ import io.diffii.nn.GroupNorm;
 import io.diffii.nn.Linear;
 import io.diffii.nn.ModuleList;
 import io.diffii.nn.NamedBlock;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A small CIFAR-style ResNet for 32×32 images: a 3×3 stem, stages of basic blocks (two 3×3
@@ -125,7 +123,8 @@ public final class ResNet extends Classifier {
       norm1 = module("norm1", new GroupNorm(8, out, 1e-5f));
       conv2 = module("conv2", new Conv2d(out, out, 3, 1, 1));
       norm2 = module("norm2", new GroupNorm(8, out, 1e-5f));
-      shortcut = in != out || stride != 1 ? module("shortcut", new Conv2d(in, out, 1, stride, 0)) : null;
+      shortcut =
+          in != out || stride != 1 ? module("shortcut", new Conv2d(in, out, 1, stride, 0)) : null;
     }
 
     NDArray forward(ParameterStore store, NDArray x, boolean training) {

@@ -29,8 +29,14 @@ public record TrainConfig(
 
   /** Validates the ranges. */
   public TrainConfig {
-    if (epochs <= 0 || batchSize <= 0 || lr <= 0 || weightDecay < 0 || labelSmoothing < 0
-        || labelSmoothing >= 1 || replacementProbability < 0 || replacementProbability > 1) {
+    if (epochs <= 0
+        || batchSize <= 0
+        || lr <= 0
+        || weightDecay < 0
+        || labelSmoothing < 0
+        || labelSmoothing >= 1
+        || replacementProbability < 0
+        || replacementProbability > 1) {
       throw new IllegalArgumentException("invalid training config " + this);
     }
     if (optimizer == null) {
@@ -48,18 +54,35 @@ public record TrainConfig(
 
   /** Returns a copy with another replacement probability. */
   public TrainConfig withReplacementProbability(double p) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, weightDecay, labelSmoothing, p, augment, seed);
+    return new TrainConfig(
+        epochs, batchSize, optimizer, lr, weightDecay, labelSmoothing, p, augment, seed);
   }
 
   /** Returns a copy with another seed. */
   public TrainConfig withSeed(long newSeed) {
-    return new TrainConfig(epochs, batchSize, optimizer, lr, weightDecay, labelSmoothing,
-        replacementProbability, augment, newSeed);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        weightDecay,
+        labelSmoothing,
+        replacementProbability,
+        augment,
+        newSeed);
   }
 
   /** Returns a copy with another number of epochs. */
   public TrainConfig withEpochs(int newEpochs) {
-    return new TrainConfig(newEpochs, batchSize, optimizer, lr, weightDecay, labelSmoothing,
-        replacementProbability, augment, seed);
+    return new TrainConfig(
+        newEpochs,
+        batchSize,
+        optimizer,
+        lr,
+        weightDecay,
+        labelSmoothing,
+        replacementProbability,
+        augment,
+        seed);
   }
 }

@@ -25,14 +25,25 @@ public final class Trainer {
 
   /** What one training run measured. */
   public record Result(
-      double accuracy, double[] perClassAccuracy, List<Double> epochLosses, double replacedFraction,
-      int skippedSteps, double seconds, TrainConfig config) {
+      double accuracy,
+      double[] perClassAccuracy,
+      List<Double> epochLosses,
+      double replacedFraction,
+      int skippedSteps,
+      double seconds,
+      TrainConfig config) {
     /** {@inheritDoc} */
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
-          100 * accuracy, 100 * replacedFraction, config.epochs(), skippedSteps, seconds, config.seed());
+          Locale.ROOT,
+          "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
+          100 * accuracy,
+          100 * replacedFraction,
+          config.epochs(),
+          skippedSteps,
+          seconds,
+          config.seed());
     }
   }
 
@@ -46,8 +57,11 @@ public final class Trainer {
    * images per class (may be empty), and returns its accuracy on {@code test}.
    */
   public static Result train(
-      Classifier model, LabeledImages train, Map<Integer, List<float[]>> synthetic,
-      LabeledImages test, TrainConfig config) {
+      Classifier model,
+      LabeledImages train,
+      Map<Integer, List<float[]>> synthetic,
+      LabeledImages test,
+      TrainConfig config) {
     long start = System.nanoTime();
     Map<String, NDArray> params = Weights.arrays(model);
     int n = train.size();
@@ -59,16 +73,24 @@ public final class Trainer {
     try (Optimizer optimizer = optimizer(params, config)) {
       run =
           TrainingLoop.named("classifier", totalSteps, config.seed())
-              .optimize("model", optimizer, step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
+              .optimize(
+                  "model",
+                  optimizer,
+                  step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
               .run(
                   (step, rng, scope) -> {
                     // Each epoch's order comes from its own generator, so any step's batch is a
                     // function of (seed, step) like the rest of its draws.
-                    int[] order = permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
+                    int[] order =
+                        permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
                     int from = (int) (step % stepsPerEpoch) * config.batchSize();
-                    Batch batch = compose(
-                        train, synthetic, Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
-                        config, rng);
+                    Batch batch =
+                        compose(
+                            train,
+                            synthetic,
+                            Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
+                            config,
+                            rng);
                     for (boolean r : batch.replaced()) {
                       drawnAndReplaced[0]++;
                       drawnAndReplaced[1] += r ? 1 : 0;
@@ -89,15 +111,22 @@ public final class Trainer {
     double accuracy = evaluate(model, test, perClass);
     long drawn = drawnAndReplaced[0];
     return new Result(
-        accuracy, perClass, losses, drawn == 0 ? 0 : (double) drawnAndReplaced[1] / drawn,
-        run.skippedSteps(), (System.nanoTime() - start) / 1e9, config);
+        accuracy,
+        perClass,
+        losses,
+        drawn == 0 ? 0 : (double) drawnAndReplaced[1] / drawn,
+        run.skippedSteps(),
+        (System.nanoTime() - start) / 1e9,
+        config);
   }
 
   /** Cross-entropy of the batch's logits against its label-smoothed targets. */
-  private static NDArray loss(Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
+  private static NDArray loss(
+      Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
     int size = batch.labels().length;
     NDArray x = scope.create(batch.pixels(), new Shape(size, 3, train.height(), train.width()));
-    NDArray target = smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
+    NDArray target =
+        smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
     NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
     return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
   }
@@ -139,7 +168,11 @@ public final class Trainer {
 
   /** Draws the batch for {@code idx}: replacement by synthetic images, then augmentation. */
   static Batch compose(
-      LabeledImages train, Map<Integer, List<float[]>> synthetic, int[] idx, TrainConfig config, Random rng) {
+      LabeledImages train,
+      Map<Integer, List<float[]>> synthetic,
+      int[] idx,
+      TrainConfig config,
+      Random rng) {
     int per = 3 * train.height() * train.width();
     float[] pixels = new float[idx.length * per];
     int[] labels = new int[idx.length];

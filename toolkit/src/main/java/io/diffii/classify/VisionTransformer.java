@@ -39,7 +39,8 @@ public final class VisionTransformer extends Classifier {
   /** Builds a ViT with the given patch size, width, depth, heads and classes. */
   public VisionTransformer(int patch, int dim, int depth, int heads, int classes) {
     if (32 % patch != 0 || dim % heads != 0 || depth <= 0 || classes <= 0) {
-      throw new IllegalArgumentException("invalid ViT: patch " + patch + ", dim " + dim + ", heads " + heads);
+      throw new IllegalArgumentException(
+          "invalid ViT: patch " + patch + ", dim " + dim + ", heads " + heads);
     }
     this.patch = patch;
     this.dim = dim;
@@ -65,8 +66,11 @@ public final class VisionTransformer extends Classifier {
 
   static VisionTransformer fromConfig(JsonObject c) {
     return new VisionTransformer(
-        c.get("patch").getAsInt(), c.get("dim").getAsInt(), c.get("depth").getAsInt(),
-        c.get("heads").getAsInt(), c.get("classes").getAsInt());
+        c.get("patch").getAsInt(),
+        c.get("dim").getAsInt(),
+        c.get("depth").getAsInt(),
+        c.get("heads").getAsInt(),
+        c.get("classes").getAsInt());
   }
 
   /** {@inheritDoc} */
@@ -106,8 +110,11 @@ public final class VisionTransformer extends Classifier {
     NDArray tokens = x.reshape(b, dim, -1).transpose(0, 2, 1);
     // Parameter views are taken in the activations' manager, so nothing lands in the weights'.
     NDArray cls =
-        value(store, tokens, clsToken, training).get(tokens.getManager(), new NDIndex("...")).repeat(0, b);
-    NDArray h = NDArrays.concat(new NDList(cls, tokens), 1).add(value(store, tokens, positions, training));
+        value(store, tokens, clsToken, training)
+            .get(tokens.getManager(), new NDIndex("..."))
+            .repeat(0, b);
+    NDArray h =
+        NDArrays.concat(new NDList(cls, tokens), 1).add(value(store, tokens, positions, training));
     for (Block block : blocks.items()) {
       h = block.forward(store, h, training);
     }

@@ -35,7 +35,9 @@ final class EnumValues<E extends Enum<E>> implements ITypeConverter<E> {
       }
     }
     String expected =
-        Arrays.stream(type.getEnumConstants()).map(EnumValues::spelling).collect(Collectors.joining(", "));
+        Arrays.stream(type.getEnumConstants())
+            .map(EnumValues::spelling)
+            .collect(Collectors.joining(", "));
     throw new TypeConversionException("expected one of " + expected + " but was '" + value + "'");
   }
 }

@@ -29,7 +29,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false)
 final class FewShotCommand implements Callable<Integer> {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Shows this help and exits.")
   boolean help;
 
   @Option(
@@ -56,7 +59,11 @@ final class FewShotCommand implements Callable<Integer> {
       description = "Methods, comma-separated: original, diff-ii.")
   List<Method> methods;
 
-  @Option(names = "--trials", paramLabel = "N", defaultValue = "1", description = "Trials per setting.")
+  @Option(
+      names = "--trials",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Trials per setting.")
   int trials;
 
   @Option(
@@ -66,7 +73,11 @@ final class FewShotCommand implements Callable<Integer> {
       description = "Seed of trial 0 (trial t uses seed + t): shots, Diff-II, fine-tuning.")
   long seed;
 
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "128", description = "Fine-tuning epochs.")
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      defaultValue = "128",
+      description = "Fine-tuning epochs.")
   int epochs;
 
   @Option(
@@ -75,7 +86,11 @@ final class FewShotCommand implements Callable<Integer> {
       description = "Test scenes scored (default: all 10,000).")
   Integer testLimit;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/few-shot", description = "Output folder.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "runs/few-shot",
+      description = "Output folder.")
   Path out;
 
   @Option(
@@ -148,7 +163,9 @@ final class FewShotCommand implements Callable<Integer> {
             .diffII(
                 d ->
                     d.withConcept(
-                            d.concept().withSteps(options.conceptSteps).withEnabled(options.concepts.on()))
+                            d.concept()
+                                .withSteps(options.conceptSteps)
+                                .withEnabled(options.concepts.on()))
                         .withInversion(d.inversion().withInterpolation(options.interpolation))
                         .withSampling(d.sampling().withTwoStage(options.twoStage.on())))
             .run();

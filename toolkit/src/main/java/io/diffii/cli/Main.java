@@ -25,7 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(
     name = "diffii",
-    description = "Diff-II on the embedded default. Run 'diffii COMMAND --help' for a command's options.",
+    description =
+        "Diff-II on the embedded default. Run 'diffii COMMAND --help' for a command's options.",
     synopsisSubcommandLabel = "COMMAND",
     sortOptions = false)
 public final class Main implements Callable<Integer> {
@@ -41,7 +42,10 @@ public final class Main implements Callable<Integer> {
     int run(C command) throws Exception;
   }
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Shows this help and exits.")
   private boolean help;
 
   @Spec private CommandSpec spec;
@@ -50,13 +54,14 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command named by the first argument and exits with its status. */
   public static void main(String[] args) {
-    System.exit(commandLine(new MainJob(), new FewShotCommand(), new PretrainCommand()).execute(args));
+    System.exit(
+        commandLine(new MainJob(), new FewShotCommand(), new PretrainCommand()).execute(args));
   }
 
   /**
    * Builds the command line with the given subcommands ({@code @Command}-annotated objects) and the
-   * {@code help} command, the converters of the enum-valued options, and the handlers that turn user
-   * errors into one line and exit status 2.
+   * {@code help} command, the converters of the enum-valued options, and the handlers that turn
+   * user errors into one line and exit status 2.
    */
   static CommandLine commandLine(Object... commands) {
     CommandLine cl = new CommandLine(new Main());
@@ -92,7 +97,8 @@ public final class Main implements Callable<Integer> {
     for (int v : values) {
       if (v < 1) {
         throw new ParameterException(
-            spec.commandLine(), "Invalid value for option '" + option + "': " + v + " is not at least 1");
+            spec.commandLine(),
+            "Invalid value for option '" + option + "': " + v + " is not at least 1");
       }
     }
   }
@@ -105,14 +111,15 @@ public final class Main implements Callable<Integer> {
     err.println(name + ": " + oneLine(e.getMessage()));
     List<String> suggestions =
         e instanceof UnmatchedArgumentException u ? u.getSuggestions() : List.of();
-    String didYouMean = suggestions.isEmpty() ? "" : "Did you mean " + String.join(" or ", suggestions) + "? ";
+    String didYouMean =
+        suggestions.isEmpty() ? "" : "Did you mean " + String.join(" or ", suggestions) + "? ";
     err.println(didYouMean + "See '" + name + " --help'.");
     return cl.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /**
-   * A failure of a command's work: a user error (see {@link #userError}) is one line and exit status
-   * 2; anything else is a bug and keeps its stack trace.
+   * A failure of a command's work: a user error (see {@link #userError}) is one line and exit
+   * status 2; anything else is a bug and keeps its stack trace.
    */
   private static int reportFailure(Exception e, CommandLine cl, ParseResult parsed) {
     String message = userError(e);
@@ -148,7 +155,9 @@ public final class Main implements Callable<Integer> {
   /** A file-system exception's message is only the path; its class says what went wrong. */
   private static String describe(IOException e) {
     String message = e.getMessage() == null ? "" : e.getMessage();
-    return e instanceof FileSystemException ? e.getClass().getSimpleName() + ": " + message : message;
+    return e instanceof FileSystemException
+        ? e.getClass().getSimpleName() + ": " + message
+        : message;
   }
 
   private static String oneLine(String message) {

@@ -32,16 +32,31 @@ import picocli.CommandLine.Spec;
     sortOptions = false)
 final class MainJob implements Callable<Integer> {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Shows this help and exits.")
   boolean help;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/main", description = "Output folder.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "out/main",
+      description = "Output folder.")
   Path out;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of every random choice: shots, Diff-II, fine-tuning, pictures.")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Seed of every random choice: shots, Diff-II, fine-tuning, pictures.")
   long seed;
 
-  @Option(names = "--shots", paramLabel = "K", defaultValue = "5", description = "Real images per class.")
+  @Option(
+      names = "--shots",
+      paramLabel = "K",
+      defaultValue = "5",
+      description = "Real images per class.")
   int shots;
 
   @Option(
@@ -84,12 +99,14 @@ final class MainJob implements Callable<Integer> {
   static int run(MainJob options) throws Exception {
     Files.createDirectories(options.out);
     FashionMnist data = FashionMnist.load();
-    Path grid = Showcase.sceneGrid(data, options.seed).writePng(options.out.resolve("scenes-grid.png"));
+    Path grid =
+        Showcase.sceneGrid(data, options.seed).writePng(options.out.resolve("scenes-grid.png"));
     System.out.println("scene grid (10 classes x 5 contexts): " + grid.toAbsolutePath());
     Path walk =
         Showcase.circleWalk(data, options.seed, options.frames)
             .writePng(options.out.resolve("circle-walk.png"));
-    System.out.println("circle walk (pixel space, lambda 0 .. 2pi/theta): " + walk.toAbsolutePath());
+    System.out.println(
+        "circle walk (pixel space, lambda 0 .. 2pi/theta): " + walk.toAbsolutePath());
     Path dir = options.out.resolve("few-shot");
     Result r =
         Embedded.fewShot()
@@ -105,7 +122,8 @@ final class MainJob implements Callable<Integer> {
     System.out.println("table as CSV: " + files.get(0).toAbsolutePath());
     System.out.println("chart: " + files.get(1).toAbsolutePath());
     System.out.println("synthetic images beside the real shots: " + files.get(2).toAbsolutePath());
-    System.out.println("every row with its settings and provenance: " + dir.resolve("rows.csv").toAbsolutePath());
+    System.out.println(
+        "every row with its settings and provenance: " + dir.resolve("rows.csv").toAbsolutePath());
     return 0;
   }
 }

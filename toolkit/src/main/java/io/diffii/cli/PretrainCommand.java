@@ -28,7 +28,10 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 final class PretrainCommand implements Callable<Integer> {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Shows this help and exits.")
   boolean help;
 
   @Option(
@@ -45,7 +48,9 @@ final class PretrainCommand implements Callable<Integer> {
       description = "Models folder: fashion-scenes-sd/ and backbones/.")
   Path models;
 
-  @Option(names = "--skip-evaluation", description = "Trains only; writes no evaluation to the report.")
+  @Option(
+      names = "--skip-evaluation",
+      description = "Trains only; writes no evaluation to the report.")
   boolean skipEvaluation;
 
   private final Main.Job<PretrainCommand> job;
@@ -78,7 +83,8 @@ final class PretrainCommand implements Callable<Integer> {
     report.putAll(BackbonePretraining.run(train, test, models.resolve("backbones"), 2));
     if (!options.skipEvaluation) {
       report.putAll(
-          EmbeddedEvaluation.run(model, models.resolve("backbones"), train, test, work.resolve("samples")));
+          EmbeddedEvaluation.run(
+              model, models.resolve("backbones"), train, test, work.resolve("samples")));
     }
     String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
     Files.writeString(work.resolve("report.json"), json + "\n");
@@ -94,7 +100,11 @@ final class PretrainCommand implements Callable<Integer> {
         + "`bin/pretrain` on the 60,000 Fashion-MNIST training items composed as 32×32 scenes on random\n"
         + "contexts, captioned \"a photo of a {coarse group} {context}\" (10 % empty, 10 % without context).\n"
         + "The fine classes never appear in a caption.\n\n"
-        + "## Recipe\n\n```\n" + recipe + "\n```\n\n"
-        + "## Measured (runs/pretrain/report.json)\n\n```json\n" + reportJson + "\n```\n";
+        + "## Recipe\n\n```\n"
+        + recipe
+        + "\n```\n\n"
+        + "## Measured (runs/pretrain/report.json)\n\n```json\n"
+        + reportJson
+        + "\n```\n";
   }
 }

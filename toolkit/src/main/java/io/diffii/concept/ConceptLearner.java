@@ -6,13 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.diffii.pipeline.SdPipeline;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
-import io.diffii.nn.LoraAdapter;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.LoraAdapter;
 import io.diffii.nn.NoGrad;
+import io.diffii.pipeline.SdPipeline;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
@@ -27,9 +27,9 @@ import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
- * Learns one concept per class (paper Sec. 3.1, Eq. 2): n token vectors per class and LoRA
- * adapters on the UNet attention shared by all classes, trained with the ε-prediction loss on the
- * class's images captioned "a photo of a [V] {metaclass}". Everything else is frozen.
+ * Learns one concept per class (paper Sec. 3.1, Eq. 2): n token vectors per class and LoRA adapters
+ * on the UNet attention shared by all classes, trained with the ε-prediction loss on the class's
+ * images captioned "a photo of a [V] {metaclass}". Everything else is frozen.
  *
  * <pre>{@code
  * ConceptLearner.Result r = ConceptLearner.on(sd).metaclass(c -> "bird").steps(35_000).learn(train, dir);
@@ -39,26 +39,38 @@ import java.util.stream.IntStream;
  * <p>Defaults suit the embedded model (rank 4, 600 steps at batch 16, lr 1e-3 for LoRA and 5e-3 for
  * the tokens). The released Stable Diffusion recipe (Diff-Mix's, which Diff-II reuses) is rank 10,
  * α 10, 35,000 steps at batch 2, lr 5e-5 for both, weight decay 1e-2, clipping 1.0: set those with
- * the fluent setters at full scale. Training images are flipped horizontally half of the time.
- * Each step's draws, and the LoRA initialisation, depend only on the seed (and the step), and a
- * checkpoint is written every {@link #checkpointEvery} steps and after the last, so an
- * interrupted run resumes to the same result.
+ * the fluent setters at full scale. Training images are flipped horizontally half of the time. Each
+ * step's draws, and the LoRA initialisation, depend only on the seed (and the step), and a
+ * checkpoint is written every {@link #checkpointEvery} steps and after the last, so an interrupted
+ * run resumes to the same result.
  */
 public final class ConceptLearner {
 
   /**
-   * What a learning run produced and measured; {@code concepts} is the saved set (null when the
-   * run was stopped early, before saving).
+   * What a learning run produced and measured; {@code concepts} is the saved set (null when the run
+   * was stopped early, before saving).
    */
   public record Result(
-      Concepts concepts, double initialLoss, double finalLoss, List<Double> losses, int skippedSteps,
-      double seconds, Path dir) {
+      Concepts concepts,
+      double initialLoss,
+      double finalLoss,
+      List<Double> losses,
+      int skippedSteps,
+      double seconds,
+      Path dir) {
     /** {@inheritDoc} */
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "%s: held-out-draw loss %.4f -> %.4f over %d steps (%d dropped as non-finite) in %.0f s, saved in %s",
-          concepts, initialLoss, finalLoss, losses.size(), skippedSteps, seconds, dir);
+          Locale.ROOT,
+          "%s: held-out-draw loss %.4f -> %.4f over %d steps (%d dropped as non-finite) in %.0f s, saved in %s",
+          concepts,
+          initialLoss,
+          finalLoss,
+          losses.size(),
+          skippedSteps,
+          seconds,
+          dir);
     }
   }
 
@@ -91,7 +103,9 @@ public final class ConceptLearner {
     return new ConceptLearner(sd);
   }
 
-  /** Sets the metaclass word of each class (default: none, the prompt ends with the placeholder). */
+  /**
+   * Sets the metaclass word of each class (default: none, the prompt ends with the placeholder).
+   */
   public ConceptLearner metaclass(IntFunction<String> wordOfClass) {
     this.metaclass = wordOfClass;
     return this;
@@ -141,7 +155,10 @@ public final class ConceptLearner {
     return this;
   }
 
-  /** Draws a class uniformly, then one of its images (for long-tailed data), instead of an image uniformly. */
+  /**
+   * Draws a class uniformly, then one of its images (for long-tailed data), instead of an image
+   * uniformly.
+   */
   public ConceptLearner balanced(boolean on) {
     this.balanced = on;
     return this;
@@ -165,7 +182,10 @@ public final class ConceptLearner {
     return this;
   }
 
-  /** Stops after this step with a checkpoint and without saving concepts, as a killed run would (for tests). */
+  /**
+   * Stops after this step with a checkpoint and without saving concepts, as a killed run would (for
+   * tests).
+   */
   ConceptLearner stopAfter(long step) {
     this.until = step;
     return this;
@@ -173,8 +193,8 @@ public final class ConceptLearner {
 
   /**
    * Learns concepts for every class of {@code train} and saves them in {@code dir}; when {@code
-   * dir} already holds saved concepts they are read instead (the losses are then empty and
-   * both loss figures NaN). Every class needs at least one image.
+   * dir} already holds saved concepts they are read instead (the losses are then empty and both
+   * loss figures NaN). Every class needs at least one image.
    */
   public Result learn(ImageDataset train, Path dir) {
     List<String> names = train.classNames();
@@ -182,7 +202,9 @@ public final class ConceptLearner {
     for (int c = 0; c < names.size(); c++) {
       if (counts[c] == 0) {
         throw new IllegalArgumentException(
-            "class '" + names.get(c) + "' has no image: concept learning needs at least one per class");
+            "class '"
+                + names.get(c)
+                + "' has no image: concept learning needs at least one per class");
       }
     }
     long start = System.nanoTime();
@@ -190,7 +212,10 @@ public final class ConceptLearner {
       return new Result(Concepts.read(dir), Double.NaN, Double.NaN, List.of(), 0, 0, dir);
     }
     validate();
-    List<String> metas = IntStream.range(0, names.size()).mapToObj(c -> metaclass == null ? "" : metaclass.apply(c)).toList();
+    List<String> metas =
+        IntStream.range(0, names.size())
+            .mapToObj(c -> metaclass == null ? "" : metaclass.apply(c))
+            .toList();
     Path checkpoint = dir.resolve("checkpoint.safetensors");
     Concepts learned;
     TrainingLoop.Result run;
@@ -224,8 +249,13 @@ public final class ConceptLearner {
                     loss(scope, concepts, data, schedule, draw(data, rng), rng, true));
         if (run.reached() < steps) {
           return new Result(
-              null, initial, Double.NaN, run.losses(), run.skippedSteps(),
-              (System.nanoTime() - start) / 1e9, dir);
+              null,
+              initial,
+              Double.NaN,
+              run.losses(),
+              run.skippedSteps(),
+              (System.nanoTime() - start) / 1e9,
+              dir);
         }
         last = heldOutLoss(concepts, data, schedule);
       }
@@ -237,19 +267,37 @@ public final class ConceptLearner {
       throw new java.io.UncheckedIOException(e);
     }
     return new Result(
-        learned, initial, last, run.losses(), run.skippedSteps(), (System.nanoTime() - start) / 1e9, dir);
+        learned,
+        initial,
+        last,
+        run.losses(),
+        run.skippedSteps(),
+        (System.nanoTime() - start) / 1e9,
+        dir);
   }
 
   private void validate() {
-    if (steps < 1 || batch < 1 || !(loraLr > 0) || !(tokenLr > 0) || weightDecay < 0 || checkpointEvery < 1) {
-      throw new IllegalArgumentException(String.format(
-          Locale.ROOT, "invalid concept learning settings: steps %d, batch %d, lr %g/%g, weight decay %g",
-          steps, batch, loraLr, tokenLr, weightDecay));
+    if (steps < 1
+        || batch < 1
+        || !(loraLr > 0)
+        || !(tokenLr > 0)
+        || weightDecay < 0
+        || checkpointEvery < 1) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "invalid concept learning settings: steps %d, batch %d, lr %g/%g, weight decay %g",
+              steps,
+              batch,
+              loraLr,
+              tokenLr,
+              weightDecay));
     }
   }
 
   /** Autoencoder posteriors of every image and of its mirror image, with labels. */
-  private record Encoded(float[] mean, float[] logvar, Shape latent, int[] labels, int[][] byClass) {
+  private record Encoded(
+      float[] mean, float[] logvar, Shape latent, int[] labels, int[][] byClass) {
     int per() {
       return (int) latent.size();
     }
@@ -275,7 +323,8 @@ public final class ConceptLearner {
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < side; y++) {
           for (int x = 0; x < side; x++) {
-            pixels[(2 * i + 1) * per + (c * side + y) * side + x] = d[(c * side + y) * side + side - 1 - x];
+            pixels[(2 * i + 1) * per + (c * side + y) * side + x] =
+                d[(c * side + y) * side + side - 1 - x];
           }
         }
       }
@@ -291,7 +340,11 @@ public final class ConceptLearner {
         byClass[c] = IntStream.range(0, labels.length).filter(j -> labels[j] == cls).toArray();
       }
       return new Encoded(
-          post.get(0).toFloatArray(), post.get(1).toFloatArray(), post.get(0).getShape().slice(1), labels, byClass);
+          post.get(0).toFloatArray(),
+          post.get(1).toFloatArray(),
+          post.get(0).getShape().slice(1),
+          labels,
+          byClass);
     }
   }
 
@@ -310,8 +363,8 @@ public final class ConceptLearner {
   }
 
   /**
-   * Draws every LoRA down-projection A uniformly in ±1/√in (the adapters' own initialisation)
-   * from the seed, so that the run depends on the seed alone and not on the engine's generator.
+   * Draws every LoRA down-projection A uniformly in ±1/√in (the adapters' own initialisation) from
+   * the seed, so that the run depends on the seed alone and not on the engine's generator.
    */
   private void initialiseLora(Concepts.Applied concepts) {
     Random rng = TrainingLoop.random(seed, 1, 0);
@@ -329,9 +382,16 @@ public final class ConceptLearner {
     }
   }
 
-  /** The Eq. 2 loss of a batch: noisy posterior samples at random t, captioned with their concept. */
+  /**
+   * The Eq. 2 loss of a batch: noisy posterior samples at random t, captioned with their concept.
+   */
   private NDArray loss(
-      NDManager scope, Concepts.Applied concepts, Encoded data, NoiseSchedule schedule, int[] idx, Random rng,
+      NDManager scope,
+      Concepts.Applied concepts,
+      Encoded data,
+      NoiseSchedule schedule,
+      int[] idx,
+      Random rng,
       boolean training) {
     int per = data.per();
     float scale = sd.vae().scalingFactor();
@@ -342,7 +402,9 @@ public final class ConceptLearner {
       for (int p = 0; p < per; p++) {
         int at = idx[b] * per + p;
         x0[b * per + p] =
-            (float) ((data.mean()[at] + Math.exp(0.5 * data.logvar()[at]) * rng.nextGaussian()) * scale);
+            (float)
+                ((data.mean()[at] + Math.exp(0.5 * data.logvar()[at]) * rng.nextGaussian())
+                    * scale);
       }
       String prompt = concepts.prompt(data.labels()[idx[b]]);
       System.arraycopy(sd.tokenizer().encode(prompt), 0, ids, b * length, length);
@@ -354,13 +416,18 @@ public final class ConceptLearner {
     NDArray noisy = schedule.addNoise(clean, noise, t);
     ParameterStore store = new ParameterStore(scope, false);
     NDArray context =
-        sd.textEncoder().encode(store, scope.create(ids, new Shape(idx.length, length)), training).get(0);
+        sd.textEncoder()
+            .encode(store, scope.create(ids, new Shape(idx.length, length)), training)
+            .get(0);
     NDArray predicted =
-        sd.unet().predictNoise(noisy, scope.create(IntStream.of(t).asLongStream().toArray()), context);
+        sd.unet()
+            .predictNoise(noisy, scope.create(IntStream.of(t).asLongStream().toArray()), context);
     return predicted.sub(noise).square().mean();
   }
 
-  /** The loss on a fixed set of draws (every image, 8 timesteps each), to compare before and after. */
+  /**
+   * The loss on a fixed set of draws (every image, 8 timesteps each), to compare before and after.
+   */
   private double heldOutLoss(Concepts.Applied concepts, Encoded data, NoiseSchedule schedule) {
     Random rng = new Random(seed ^ 0x5EEDL);
     double sum = 0;

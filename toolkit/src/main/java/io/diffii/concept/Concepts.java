@@ -1,11 +1,11 @@
 package io.diffii.concept;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.TextualInversion;
@@ -24,8 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Learned class concepts as a value: a textual-inversion placeholder per class (n vectors each)
- * and LoRA adapters on the UNet attention, shared by all classes (paper Sec. 3.1), kept in a saved
+ * Learned class concepts as a value: a textual-inversion placeholder per class (n vectors each) and
+ * LoRA adapters on the UNet attention, shared by all classes (paper Sec. 3.1), kept in a saved
  * concept folder and read from it each time they are applied.
  *
  * <p>Applying concepts to a loaded {@link StableDiffusion} ({@link #applyTo}, or {@link #attach}
@@ -40,8 +40,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>One set at a time: applying while another is applied (or while the model carries adapters or
- * placeholders from elsewhere) is an error, since stacked token ids and adapters would be
- * ambiguous to restore.
+ * placeholders from elsewhere) is an error, since stacked token ids and adapters would be ambiguous
+ * to restore.
  *
  * <p>Saved as three files in a folder: {@code learned_embeds.safetensors} ({placeholder: [n, D]},
  * diffusers' textual-inversion format), {@code pytorch_lora_weights.safetensors} (diffusers' UNet
@@ -60,21 +60,34 @@ public final class Concepts {
   public static final String MAP = "concepts.json";
 
   /**
-   * What a concept set is: its classes, their metaclass words (the word after the placeholder in
-   * "a photo of a [V] bird"), vectors per class, the word the vectors start from, LoRA rank and α.
+   * What a concept set is: its classes, their metaclass words (the word after the placeholder in "a
+   * photo of a [V] bird"), vectors per class, the word the vectors start from, LoRA rank and α.
    */
   public record Spec(
-      List<String> classNames, List<String> metaclasses, int vectorsPerClass, String initToken,
-      int loraRank, float loraAlpha) {
+      List<String> classNames,
+      List<String> metaclasses,
+      int vectorsPerClass,
+      String initToken,
+      int loraRank,
+      float loraAlpha) {
     /** Validates the spec. */
     public Spec {
       if (classNames.isEmpty() || classNames.size() != metaclasses.size()) {
         throw new IllegalArgumentException(
-            "need one metaclass word per class: " + classNames.size() + " classes, " + metaclasses.size() + " words");
+            "need one metaclass word per class: "
+                + classNames.size()
+                + " classes, "
+                + metaclasses.size()
+                + " words");
       }
       if (vectorsPerClass < 1 || loraRank < 1 || !(loraAlpha > 0)) {
         throw new IllegalArgumentException(
-            "vectors per class and LoRA rank must be >= 1 and alpha > 0: " + vectorsPerClass + ", " + loraRank + ", " + loraAlpha);
+            "vectors per class and LoRA rank must be >= 1 and alpha > 0: "
+                + vectorsPerClass
+                + ", "
+                + loraRank
+                + ", "
+                + loraAlpha);
       }
       classNames = List.copyOf(classNames);
       metaclasses = List.copyOf(metaclasses);
@@ -93,9 +106,11 @@ public final class Concepts {
 
   /** Returns the placeholder of a class name: {@code "T-shirt/top"} → {@code "<t-shirt-top>"}. */
   public static String placeholder(String className) {
-    String slug = className.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    String slug =
+        className.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
     if (slug.isEmpty()) {
-      throw new IllegalArgumentException("class name '" + className + "' has no letter or digit for a placeholder");
+      throw new IllegalArgumentException(
+          "class name '" + className + "' has no letter or digit for a placeholder");
     }
     return "<" + slug + ">";
   }
@@ -107,7 +122,14 @@ public final class Concepts {
   public static Concepts read(Path dir) {
     if (!saved(dir)) {
       throw new IllegalArgumentException(
-          "not a concept folder (needs " + MAP + ", " + EMBEDS + " and " + LORA + "): " + dir.toAbsolutePath());
+          "not a concept folder (needs "
+              + MAP
+              + ", "
+              + EMBEDS
+              + " and "
+              + LORA
+              + "): "
+              + dir.toAbsolutePath());
     }
     Path map = dir.resolve(MAP);
     JsonObject json;
@@ -123,8 +145,13 @@ public final class Concepts {
       metas.add(c.getAsJsonObject().get("metaclass").getAsString());
     }
     Spec spec =
-        new Spec(names, metas, json.get("vectors_per_class").getAsInt(), json.get("init_token").getAsString(),
-            json.get("lora_rank").getAsInt(), json.get("lora_alpha").getAsFloat());
+        new Spec(
+            names,
+            metas,
+            json.get("vectors_per_class").getAsInt(),
+            json.get("init_token").getAsString(),
+            json.get("lora_rank").getAsInt(),
+            json.get("lora_alpha").getAsFloat());
     return new Concepts(spec, dir);
   }
 
@@ -137,9 +164,9 @@ public final class Concepts {
   }
 
   /**
-   * Applies these concepts to {@code sd} until the returned handle is closed. Fails, leaving
-   * {@code sd} as it was, when the saved vectors or adapters do not fit the model (token width,
-   * LoRA paths or shapes) or when concepts are already applied to it.
+   * Applies these concepts to {@code sd} until the returned handle is closed. Fails, leaving {@code
+   * sd} as it was, when the saved vectors or adapters do not fit the model (token width, LoRA paths
+   * or shapes) or when concepts are already applied to it.
    */
   public Applied applyTo(StableDiffusion sd) {
     return Applied.apply(sd, spec, dir);
@@ -147,7 +174,8 @@ public final class Concepts {
 
   /** Returns whether {@code dir} holds a complete saved concept folder. */
   public static boolean saved(Path dir) {
-    return Files.isRegularFile(dir.resolve(MAP)) && Files.isRegularFile(dir.resolve(EMBEDS))
+    return Files.isRegularFile(dir.resolve(MAP))
+        && Files.isRegularFile(dir.resolve(EMBEDS))
         && Files.isRegularFile(dir.resolve(LORA));
   }
 
@@ -178,8 +206,14 @@ public final class Concepts {
   /** {@inheritDoc} */
   @Override
   public String toString() {
-    return "Concepts" + placeholders + " (" + spec.vectorsPerClass() + " vector(s) each, LoRA rank "
-        + spec.loraRank() + ") in " + dir;
+    return "Concepts"
+        + placeholders
+        + " ("
+        + spec.vectorsPerClass()
+        + " vector(s) each, LoRA rank "
+        + spec.loraRank()
+        + ") in "
+        + dir;
   }
 
   /**
@@ -214,8 +248,11 @@ public final class Concepts {
       List<String> adapted = Lora.adapted(sd.unet());
       if (tokenizer.vocabSize() != tokenizer.baseVocabSize() || !adapted.isEmpty()) {
         throw new IllegalStateException(
-            "the model already carries concepts (" + (tokenizer.vocabSize() - tokenizer.baseVocabSize())
-                + " placeholder ids, " + adapted.size() + " LoRA adapters): close the applied set before applying another");
+            "the model already carries concepts ("
+                + (tokenizer.vocabSize() - tokenizer.baseVocabSize())
+                + " placeholder ids, "
+                + adapted.size()
+                + " LoRA adapters): close the applied set before applying another");
       }
       Map<String, Integer> counts = new LinkedHashMap<>();
       for (String name : spec.classNames()) {
@@ -226,16 +263,20 @@ public final class Concepts {
       }
       List<Parameter> trainable = new ArrayList<>();
       for (NamedBlock block : List.of(sd.unet(), sd.textEncoder())) {
-        block.stateDict().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+        block.stateDict().values().stream()
+            .filter(Parameter::requiresGradient)
+            .forEach(trainable::add);
       }
       // The handle's arrays live in a manager of their own, so closing it frees them.
       Applied applied = new Applied(sd, spec, sd.manager().newSubManager(), trainable);
       // Loading copies into the trainable arrays in place, which autograd refuses while recording.
       try (NoGrad off = NoGrad.open()) {
         applied.tokens =
-            TextualInversion.create(sd.textEncoder(), tokenizer, counts, spec.initToken(), applied.arrays);
+            TextualInversion.create(
+                sd.textEncoder(), tokenizer, counts, spec.initToken(), applied.arrays);
         applied.adapters =
-            Lora.inject(sd.unet(), Lora.UNET_TARGETS, spec.loraRank(), spec.loraAlpha(), applied.arrays);
+            Lora.inject(
+                sd.unet(), Lora.UNET_TARGETS, spec.loraRank(), spec.loraAlpha(), applied.arrays);
         Lora.freeze(sd.unet());
         Lora.freeze(sd.textEncoder());
         if (from != null) {
@@ -314,7 +355,8 @@ public final class Concepts {
         json.addProperty("init_token", spec.initToken());
         json.addProperty("lora_rank", spec.loraRank());
         json.addProperty("lora_alpha", spec.loraAlpha());
-        Files.writeString(dir.resolve(MAP), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
+        Files.writeString(
+            dir.resolve(MAP), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
         return new Concepts(spec, dir);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write concepts to " + dir, e);

@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * Pretrains the classifier backbones on the coarse labels of the scene corpus, standing in for
- * ImageNet pretraining: the downstream task then fine-tunes them on the 10 fine classes, which
- * they have never been told apart. Also measures a linear probe on the fine classes.
+ * ImageNet pretraining: the downstream task then fine-tunes them on the 10 fine classes, which they
+ * have never been told apart. Also measures a linear probe on the fine classes.
  */
 public final class BackbonePretraining {
 
@@ -37,8 +37,8 @@ public final class BackbonePretraining {
   }
 
   /**
-   * Trains each backbone whose folder under {@code out} does not exist yet ({@code resnet},
-   * {@code vit}) and returns coarse test accuracy and the fine-class linear-probe accuracy.
+   * Trains each backbone whose folder under {@code out} does not exist yet ({@code resnet}, {@code
+   * vit}) and returns coarse test accuracy and the fine-class linear-probe accuracy.
    */
   public static Map<String, Object> run(SceneCorpus train, SceneCorpus test, Path out, int epochs) {
     Map<String, Object> report = new LinkedHashMap<>();
@@ -63,7 +63,8 @@ public final class BackbonePretraining {
           model.save(dir, true);
         }
         report.put(name + "_coarse_accuracy", Trainer.evaluate(model, coarseTest, null));
-        report.put(name + "_fine_linear_probe", LinearProbe.accuracy(model, fineProbeTrain, fineTest, 10));
+        report.put(
+            name + "_fine_linear_probe", LinearProbe.accuracy(model, fineProbeTrain, fineTest, 10));
       }
     }
     return report;

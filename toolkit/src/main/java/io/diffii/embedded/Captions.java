@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * The pretraining captions and the embedded tokenizer's vocabulary. Captions name only the coarse
  * group and the context; the vocabulary also holds the words of the fine class names, which the
- * model therefore can read but has never seen paired with an image (as Stable Diffusion can read
- * a bird species' name without knowing what it looks like).
+ * model therefore can read but has never seen paired with an image (as Stable Diffusion can read a
+ * bird species' name without knowing what it looks like).
  */
 public final class Captions {
 
@@ -36,9 +36,9 @@ public final class Captions {
   }
 
   /**
-   * Draws a training caption: empty with probability {@code emptyRate} (so classifier-free
-   * guidance has an unconditional branch), without context with probability {@code coarseRate},
-   * else the full caption.
+   * Draws a training caption: empty with probability {@code emptyRate} (so classifier-free guidance
+   * has an unconditional branch), without context with probability {@code coarseRate}, else the
+   * full caption.
    */
   public static String draw(
       CoarseGroup coarse, Context context, double emptyRate, double coarseRate, Random rng) {

@@ -4,8 +4,8 @@ import io.diffii.data.Context;
 
 /**
  * The "simple background classifier" that judges whether a generated scene shows the context its
- * prompt asked for: softmax regression on colour and texture statistics of the image border (a
- * ring 4 pixels wide, where the item rarely reaches), trained on real scenes.
+ * prompt asked for: softmax regression on colour and texture statistics of the image border (a ring
+ * 4 pixels wide, where the item rarely reaches), trained on real scenes.
  */
 public final class ContextClassifier {
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffii.io.Progress;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.model.ClipTextModel;
 import io.diffii.model.Tokenizer;
@@ -15,7 +16,6 @@ import io.diffii.train.AdamW;
 import io.diffii.train.Ema;
 import io.diffii.train.LearningRate;
 import io.diffii.train.TrainingLoop;
-import io.diffii.io.Progress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +23,9 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Trains the embedded text encoder and UNet together on scene latents with the ε-prediction loss
- * of latent diffusion (paper Eq. 1–2): x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε at a uniformly drawn t, loss
- * ‖ε − ε_θ(x_t, c, t)‖². Latents are drawn from the frozen autoencoder's posterior, scaled by the
+ * Trains the embedded text encoder and UNet together on scene latents with the ε-prediction loss of
+ * latent diffusion (paper Eq. 1–2): x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε at a uniformly drawn t, loss ‖ε −
+ * ε_θ(x_t, c, t)‖². Latents are drawn from the frozen autoencoder's posterior, scaled by the
  * corpus's latent scale; captions are sometimes empty (for classifier-free guidance) or lack the
  * context. An exponential moving average of the weights is kept for sampling.
  */
@@ -45,9 +45,17 @@ public final class DiffusionPretrainer {
       int checkpointEvery) {
     /** Validates the ranges. */
     public Settings {
-      if (steps <= 0 || batch <= 0 || lr <= 0 || warmup < 0 || warmup > steps || emaDecay < 0
-          || emaDecay >= 1 || emptyCaptionRate < 0 || coarseOnlyRate < 0
-          || emptyCaptionRate + coarseOnlyRate > 1 || checkpointEvery <= 0) {
+      if (steps <= 0
+          || batch <= 0
+          || lr <= 0
+          || warmup < 0
+          || warmup > steps
+          || emaDecay < 0
+          || emaDecay >= 1
+          || emptyCaptionRate < 0
+          || coarseOnlyRate < 0
+          || emptyCaptionRate + coarseOnlyRate > 1
+          || checkpointEvery <= 0) {
         throw new IllegalArgumentException("invalid diffusion settings " + this);
       }
     }
@@ -63,8 +71,8 @@ public final class DiffusionPretrainer {
   private DiffusionPretrainer() {}
 
   /**
-   * Encodes every scene of {@code corpus} with {@code vae} and measures the latent scale as
-   * 1/std of the posterior means, the value written to the autoencoder's {@code scaling_factor}.
+   * Encodes every scene of {@code corpus} with {@code vae} and measures the latent scale as 1/std
+   * of the posterior means, the value written to the autoencoder's {@code scaling_factor}.
    */
   public static Posteriors encode(AutoencoderKL vae, SceneCorpus corpus) {
     int n = corpus.size();
@@ -104,11 +112,11 @@ public final class DiffusionPretrainer {
   }
 
   /**
-   * Trains {@code text} and {@code unet} (arrays in the caller's manager) for the settings'
-   * steps, resuming from {@code checkpoint} if it exists; returns the moving average, whose
-   * arrays the caller copies into the networks before sampling or saving. The batch, timesteps,
-   * noise and captions of each step depend only on (seed, step), so a resumed run matches an
-   * uninterrupted one.
+   * Trains {@code text} and {@code unet} (arrays in the caller's manager) for the settings' steps,
+   * resuming from {@code checkpoint} if it exists; returns the moving average, whose arrays the
+   * caller copies into the networks before sampling or saving. The batch, timesteps, noise and
+   * captions of each step depend only on (seed, step), so a resumed run matches an uninterrupted
+   * one.
    */
   public static Map<String, NDArray> train(
       ClipTextModel text,
@@ -123,9 +131,9 @@ public final class DiffusionPretrainer {
   }
 
   /**
-   * Trains as the overload without {@code untilStep} but stops after step {@code untilStep}
-   * (saving a checkpoint there), as an interrupted run would; the learning-rate schedule still
-   * spans all the settings' steps.
+   * Trains as the overload without {@code untilStep} but stops after step {@code untilStep} (saving
+   * a checkpoint there), as an interrupted run would; the learning-rate schedule still spans all
+   * the settings' steps.
    */
   public static Map<String, NDArray> train(
       ClipTextModel text,
@@ -144,13 +152,18 @@ public final class DiffusionPretrainer {
     try (AdamW opt = new AdamW(params, AdamW.Config.withWeightDecay(s.weightDecay()));
         Ema ema = new Ema(params, s.emaDecay())) {
       TrainingLoop.named("text encoder + UNet", s.steps(), s.seed())
-          .optimize("model", opt, step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
+          .optimize(
+              "model",
+              opt,
+              step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
           .state("ema", ema)
           .afterStep(step -> ema.update())
           .clipTo(1.0)
           .checkpoint(checkpoint, s.checkpointEvery())
           .stopAfter(untilStep)
-          .run((step, rng, scope) -> loss(text, unet, tokenizer, corpus, latents, schedule, s, rng, scope));
+          .run(
+              (step, rng, scope) ->
+                  loss(text, unet, tokenizer, corpus, latents, schedule, s, rng, scope));
       Map<String, NDArray> averaged = new LinkedHashMap<>();
       ema.averaged().forEach((k, a) -> averaged.put(k, a.duplicate()));
       averaged.values().forEach(a -> a.attach(manager));
@@ -178,11 +191,14 @@ public final class DiffusionPretrainer {
       for (int p = 0; p < perItem; p++) {
         int at = i * perItem + p;
         double std = Math.exp(0.5 * latents.logvar()[at]);
-        x0[b * perItem + p] = (float) ((latents.mean()[at] + std * rng.nextGaussian()) * latents.scale());
+        x0[b * perItem + p] =
+            (float) ((latents.mean()[at] + std * rng.nextGaussian()) * latents.scale());
       }
       String caption =
-          Captions.draw(corpus.coarse(i), corpus.context(i), s.emptyCaptionRate(), s.coarseOnlyRate(), rng);
-      System.arraycopy(tokenizer.encode(caption), 0, ids, b * tokenizer.maxLength(), tokenizer.maxLength());
+          Captions.draw(
+              corpus.coarse(i), corpus.context(i), s.emptyCaptionRate(), s.coarseOnlyRate(), rng);
+      System.arraycopy(
+          tokenizer.encode(caption), 0, ids, b * tokenizer.maxLength(), tokenizer.maxLength());
     }
     Shape shape = new Shape(s.batch()).addAll(latents.latentShape());
     NDArray clean = scope.create(x0, shape);

@@ -16,10 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The embedded default in one place: where the shipped model and backbones are, the metaclass
- * word of each fine class (its coarse group, the word the model was trained on), the scene
- * captioner that stands in for BLIP, Diff-II's settings for the tiny model, and the benchmark
- * the experiment runners measure on.
+ * The embedded default in one place: where the shipped model and backbones are, the metaclass word
+ * of each fine class (its coarse group, the word the model was trained on), the scene captioner
+ * that stands in for BLIP, Diff-II's settings for the tiny model, and the benchmark the experiment
+ * runners measure on.
  */
 public final class Embedded {
 
@@ -55,12 +55,17 @@ public final class Embedded {
   private static Path require(Path dir, String file) {
     if (!Files.isRegularFile(dir.resolve(file))) {
       throw new IllegalArgumentException(
-          dir.toAbsolutePath() + " has no " + file + ": run bin/pretrain, or set -Ddiffii.root to the project folder");
+          dir.toAbsolutePath()
+              + " has no "
+              + file
+              + ": run bin/pretrain, or set -Ddiffii.root to the project folder");
     }
     return dir;
   }
 
-  /** Returns the metaclass word of a Fashion-MNIST class: its coarse group ("top", "footwear" …). */
+  /**
+   * Returns the metaclass word of a Fashion-MNIST class: its coarse group ("top", "footwear" …).
+   */
   public static String metaclass(int fineLabel) {
     return CoarseGroup.ofFashion(fineLabel).word();
   }
@@ -70,20 +75,34 @@ public final class Embedded {
     return sample -> Context.valueOf(sample.attribute(ImageDataset.CONTEXT)).phrase();
   }
 
-  /** Returns the suffixes of a scene training set: its captions, the most frequent first, at most 10. */
+  /**
+   * Returns the suffixes of a scene training set: its captions, the most frequent first, at most
+   * 10.
+   */
   public static SuffixSource suffixes(ImageDataset train) {
     return SuffixSource.fromCaptions(train, captioner(), SuffixSource.mostFrequent());
   }
 
-  /** Returns Diff-II on the embedded model for {@code train}: suffixes from its captions, {@link DiffIISettings#embedded()}. */
+  /**
+   * Returns Diff-II on the embedded model for {@code train}: suffixes from its captions, {@link
+   * DiffIISettings#embedded()}.
+   */
   public static DiffII diffII(StableDiffusion sd, ImageDataset train) {
-    return DiffII.on(sd).metaclass(Embedded::metaclass).suffixes(suffixes(train)).settings(DiffIISettings.embedded());
+    return DiffII.on(sd)
+        .metaclass(Embedded::metaclass)
+        .suffixes(suffixes(train))
+        .settings(DiffIISettings.embedded());
   }
 
   /** Returns the embedded benchmark: Fashion scenes at 32 px, the shipped model and backbones. */
   public static Benchmark benchmark() {
     return new Benchmark(
-        "embedded Fashion scenes", model(), Embedded::backbone, 32, Embedded::metaclass, Embedded::suffixes,
+        "embedded Fashion scenes",
+        model(),
+        Embedded::backbone,
+        32,
+        Embedded::metaclass,
+        Embedded::suffixes,
         DiffIISettings.embedded());
   }
 

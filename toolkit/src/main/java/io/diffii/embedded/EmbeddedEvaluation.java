@@ -18,9 +18,9 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
- * The measurements that say whether the embedded model is fit for Diff-II: samples show what
- * their prompt says (coarse group and context), DDIM inversion at guidance 1 is faithful, and the
- * fine classes are not known to the model.
+ * The measurements that say whether the embedded model is fit for Diff-II: samples show what their
+ * prompt says (coarse group and context), DDIM inversion at guidance 1 is faithful, and the fine
+ * classes are not known to the model.
  */
 public final class EmbeddedEvaluation {
 
@@ -34,10 +34,10 @@ public final class EmbeddedEvaluation {
       ImageGrid grid) {}
 
   /**
-   * Samples {@code perPrompt} images for every (coarse group, context) prompt and scores them
-   * with {@code coarseClassifier} (images [B,3,32,32] in [0,1] → coarse group ordinals) and the
-   * context classifier; returns the scores and a grid of the first {@code gridColumns} samples of
-   * each prompt.
+   * Samples {@code perPrompt} images for every (coarse group, context) prompt and scores them with
+   * {@code coarseClassifier} (images [B,3,32,32] in [0,1] → coarse group ordinals) and the context
+   * classifier; returns the scores and a grid of the first {@code gridColumns} samples of each
+   * prompt.
    */
   public static PromptScores promptFaithfulness(
       SdPipeline pipe,
@@ -60,7 +60,8 @@ public final class EmbeddedEvaluation {
           try (NDManager scope = manager.newSubManager()) {
             String prompt = Captions.full(coarse, context);
             NDArray images =
-                pipe.generate(scope, Collections.nCopies(perPrompt, prompt), steps, guidance, seed + total);
+                pipe.generate(
+                    scope, Collections.nCopies(perPrompt, prompt), steps, guidance, seed + total);
             int[] predicted = coarseClassifier.apply(images);
             float[] pixels = images.toFloatArray();
             int per = SceneCorpus.PIXELS;
@@ -96,10 +97,11 @@ public final class EmbeddedEvaluation {
 
   /**
    * Inverts the first {@code n} scenes of {@code corpus} with their captions ({@code steps} DDIM
-   * inversion steps at guidance 1), samples back with {@code sampleGuidance}, and returns the
-   * mean PSNR (dB) of the result against the autoencoder's reconstruction.
+   * inversion steps at guidance 1), samples back with {@code sampleGuidance}, and returns the mean
+   * PSNR (dB) of the result against the autoencoder's reconstruction.
    */
-  public static double inversionPsnr(SdPipeline pipe, SceneCorpus corpus, int n, int steps, double sampleGuidance) {
+  public static double inversionPsnr(
+      SdPipeline pipe, SceneCorpus corpus, int n, int steps, double sampleGuidance) {
     try (NDManager manager = NDManager.newBaseManager()) {
       int[] idx = IntStream.range(0, n).toArray();
       NDArray images = corpus.images(manager, idx).add(1).div(2);
@@ -111,8 +113,10 @@ public final class EmbeddedEvaluation {
       NDArray reconstruction = pipe.decode(latents);
       NDArray inverted = pipe.invert(latents, captions, steps, 1.0);
       NDArray cond = pipe.embed(manager, captions);
-      NDArray back = pipe.decode(pipe.sample(inverted, PromptSchedule.constant(cond), steps, sampleGuidance));
-      float[] mse = back.sub(reconstruction).square().reshape(n, -1).mean(new int[] {1}).toFloatArray();
+      NDArray back =
+          pipe.decode(pipe.sample(inverted, PromptSchedule.constant(cond), steps, sampleGuidance));
+      float[] mse =
+          back.sub(reconstruction).square().reshape(n, -1).mean(new int[] {1}).toFloatArray();
       double sum = 0;
       for (float m : mse) {
         sum += 10 * Math.log10(1.0 / Math.max(m, 1e-12));
@@ -123,15 +127,17 @@ public final class EmbeddedEvaluation {
 
   /** Returns the prompt "a photo of a {fine class name, lower case} {context phrase}". */
   public static String finePrompt(int fineLabel, Context context) {
-    return "a photo of a " + FashionMnist.CLASS_NAMES.get(fineLabel).toLowerCase(java.util.Locale.ROOT)
-        + " " + context.phrase();
+    return "a photo of a "
+        + FashionMnist.CLASS_NAMES.get(fineLabel).toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + context.phrase();
   }
 
   /**
-   * Runs every check on the model folder {@code model} with the coarse-label ResNet under
-   * {@code backbones}: prompt faithfulness at guidance 3 and 5 (grids written beside
-   * {@code gridPrefix}), inversion PSNR at guidance 1 and 5, and the fine-class accuracy of
-   * samples prompted with the fine class names, judged by a ResNet fine-tuned on fine labels.
+   * Runs every check on the model folder {@code model} with the coarse-label ResNet under {@code
+   * backbones}: prompt faithfulness at guidance 3 and 5 (grids written beside {@code gridPrefix}),
+   * inversion PSNR at guidance 1 and 5, and the fine-class accuracy of samples prompted with the
+   * fine class names, judged by a ResNet fine-tuned on fine labels.
    */
   public static Map<String, Object> run(
       Path model, Path backbones, SceneCorpus train, SceneCorpus test, Path gridPrefix) {
@@ -160,13 +166,15 @@ public final class EmbeddedEvaluation {
       var fineTest = BackbonePretraining.labeled(test, false);
       io.diffii.classify.Trainer.train(
           fine, fineTrain, Map.of(), fineTest, BackbonePretraining.resnetRecipe(2));
-      report.put("fine_judge_accuracy_real", io.diffii.classify.Trainer.evaluate(fine, fineTest, null));
+      report.put(
+          "fine_judge_accuracy_real", io.diffii.classify.Trainer.evaluate(fine, fineTest, null));
       int right = 0;
       int total = 0;
       for (int label = 0; label < 10; label++) {
         try (NDManager scope = manager.newSubManager()) {
           String prompt = finePrompt(label, Context.values()[label % Context.values().length]);
-          NDArray images = pipe.generate(scope, Collections.nCopies(20, prompt), 25, 3, 100 + label);
+          NDArray images =
+              pipe.generate(scope, Collections.nCopies(20, prompt), 25, 3, 100 + label);
           for (int p : fine.predict(images)) {
             right += p == label ? 1 : 0;
             total++;

@@ -4,10 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.diffii.io.Safetensors;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.model.ClipTextConfig;
 import io.diffii.model.ClipTextModel;
-import io.diffii.io.Safetensors;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.Tokenizer;
 import io.diffii.model.UNet2DConditionModel;
@@ -93,7 +93,9 @@ public final class EmbeddedPretraining {
     Tokenizer tokenizer = Tokenizer.wordLevel(Captions.vocabulary(), recipe.maxTokens());
     ClipTextModel text =
         new ClipTextModel(
-            ClipTextConfig.tiny().withVocabSize(tokenizer.vocabSize()).withMaxPositions(recipe.maxTokens()));
+            ClipTextConfig.tiny()
+                .withVocabSize(tokenizer.vocabSize())
+                .withMaxPositions(recipe.maxTokens()));
     text.initializeParameters(manager);
     UNet2DConditionModel unet = new UNet2DConditionModel(unetConfig(recipe.latentChannels()));
     unet.initializeParameters(manager);
@@ -115,7 +117,8 @@ public final class EmbeddedPretraining {
     VaeConfig scaled = vae.config().withScalingFactor(latents.scale());
     AutoencoderKL shipped = new AutoencoderKL(scaled);
     Weights.load(shipped, Weights.arrays(vae), manager, Set.of(), "trained autoencoder");
-    try (StableDiffusion sd = StableDiffusion.of(manager, unet, shipped, text, tokenizer, scheduler.toJson())) {
+    try (StableDiffusion sd =
+        StableDiffusion.of(manager, unet, shipped, text, tokenizer, scheduler.toJson())) {
       sd.save(output, Safetensors.Dtype.F16);
     }
     return report;

@@ -1,7 +1,5 @@
 package io.diffii.embedded;
 
-import io.diffii.notebook.ImageGrid;
-import io.diffii.notebook.Images;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -10,6 +8,7 @@ import io.diffii.data.FashionMnist;
 import io.diffii.data.RgbImage;
 import io.diffii.data.SceneComposer;
 import io.diffii.interpolate.CircleInterpolation;
+import io.diffii.notebook.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.diffii.model.AutoencoderKL;
-import io.diffii.nn.Tensors;
 import io.diffii.model.VaeConfig;
+import io.diffii.nn.Tensors;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.train.AdamW;
 import io.diffii.train.LearningRate;
@@ -24,10 +24,21 @@ public final class VaePretrainer {
 
   /** Settings of one autoencoder training run. */
   public record Settings(
-      int steps, int batch, double lr, int warmup, double klWeight, long seed, int checkpointEvery) {
+      int steps,
+      int batch,
+      double lr,
+      int warmup,
+      double klWeight,
+      long seed,
+      int checkpointEvery) {
     /** Validates the ranges. */
     public Settings {
-      if (steps <= 0 || batch <= 0 || lr <= 0 || warmup < 0 || warmup > steps || klWeight < 0
+      if (steps <= 0
+          || batch <= 0
+          || lr <= 0
+          || warmup < 0
+          || warmup > steps
+          || klWeight < 0
           || checkpointEvery <= 0) {
         throw new IllegalArgumentException("invalid autoencoder settings " + this);
       }
@@ -57,7 +68,10 @@ public final class VaePretrainer {
     vae.stateDict().forEach((k, p) -> params.put(k, p.getArray()));
     try (AdamW opt = new AdamW(params, AdamW.Config.withWeightDecay(0))) {
       TrainingLoop.named("autoencoder", s.steps(), s.seed())
-          .optimize("model", opt, step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
+          .optimize(
+              "model",
+              opt,
+              step -> LearningRate.warmupCosine(s.lr(), s.warmup(), s.steps(), (int) step))
           .clipTo(1.0)
           .checkpoint(checkpoint, s.checkpointEvery())
           .stopAfter(untilStep)
@@ -66,7 +80,8 @@ public final class VaePretrainer {
   }
 
   /** Reconstruction L1 + MSE of a posterior sample, plus the weighted KL term, on a drawn batch. */
-  private static NDArray loss(AutoencoderKL vae, SceneCorpus corpus, Settings s, Random rng, NDManager scope) {
+  private static NDArray loss(
+      AutoencoderKL vae, SceneCorpus corpus, Settings s, Random rng, NDManager scope) {
     int[] idx = rng.ints(s.batch(), 0, corpus.size()).toArray();
     NDArray x = corpus.images(scope, idx);
     ParameterStore store = new ParameterStore(scope, false);
@@ -76,7 +91,10 @@ public final class VaePretrainer {
     NDArray eps = GaussianNoise.sample(scope, mean.getShape(), mean.getDataType(), rng);
     NDArray z = mean.add(Tensors.mul(logvar, 0.5).exp().mul(eps));
     NDArray diff = vae.decode(store, z, true).sub(x);
-    NDArray kl = Tensors.mul(mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean(), 0.5f);
+    NDArray kl =
+        Tensors.mul(
+            mean.square().add(logvar.exp()).sub(1).sub(logvar).sum(new int[] {1, 2, 3}).mean(),
+            0.5f);
     return diff.abs().mean().add(diff.square().mean()).add(Tensors.mul(kl, (float) s.klWeight()));
   }
 
@@ -107,8 +125,15 @@ public final class VaePretrainer {
   public static VaeConfig embeddedConfig(int latentChannels) {
     VaeConfig tiny = VaeConfig.tiny();
     return new VaeConfig(
-        tiny.inChannels(), tiny.outChannels(), tiny.blockOutChannels(), tiny.layersPerBlock(),
-        latentChannels, tiny.normNumGroups(), tiny.scalingFactor(), tiny.midBlockAddAttention(),
-        tiny.useQuantConv(), tiny.usePostQuantConv());
+        tiny.inChannels(),
+        tiny.outChannels(),
+        tiny.blockOutChannels(),
+        tiny.layersPerBlock(),
+        latentChannels,
+        tiny.normNumGroups(),
+        tiny.scalingFactor(),
+        tiny.midBlockAddAttention(),
+        tiny.useQuantConv(),
+        tiny.usePostQuantConv());
   }
 }

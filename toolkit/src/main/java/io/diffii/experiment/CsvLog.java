@@ -9,8 +9,8 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
- * A CSV file of finished rows with a fixed schema, read and written by Tablesaw. Appending
- * rewrites the file through a temporary one, so a killed run leaves the old file or the new one.
+ * A CSV file of finished rows with a fixed schema, read and written by Tablesaw. Appending rewrites
+ * the file through a temporary one, so a killed run leaves the old file or the new one.
  */
 final class CsvLog {
 
@@ -30,14 +30,23 @@ final class CsvLog {
     }
     Table t;
     try {
-      t = Table.read().usingOptions(
-          CsvReadOptions.builder(file.toFile()).columnTypes(schema.typeArray()).maxCharsPerColumn(1 << 16));
+      t =
+          Table.read()
+              .usingOptions(
+                  CsvReadOptions.builder(file.toFile())
+                      .columnTypes(schema.typeArray())
+                      .maxCharsPerColumn(1 << 16));
     } catch (RuntimeException e) {
-      throw new IllegalStateException(file + " is not a table this version writes; use another output folder", e);
+      throw new IllegalStateException(
+          file + " is not a table this version writes; use another output folder", e);
     }
     if (!t.columnNames().equals(schema.columnNames())) {
       throw new IllegalStateException(
-          file + " has columns " + t.columnNames() + ", not " + schema.columnNames()
+          file
+              + " has columns "
+              + t.columnNames()
+              + ", not "
+              + schema.columnNames()
               + " (an older version's); use another output folder");
     }
     return t;

@@ -33,12 +33,12 @@ import tech.tablesaw.api.Table;
  * The engine every table's runner shares: it measures each row of a {@link Plan} on a {@link
  * Benchmark} and appends it to {@code <out>/rows.csv} as soon as it is measured, with the hash and
  * values of everything that decided it (split, seed, backbone and its weights, training recipe,
- * test limit, and for Diff-II its settings and the model folder's hash) and its provenance
- * (project commit, model folder hash, concept hash, seed).
+ * test limit, and for Diff-II its settings and the model folder's hash) and its provenance (project
+ * commit, model folder hash, concept hash, seed).
  *
- * <p>A rerun into the same folder skips exactly the rows whose settings hash is already there;
- * any changed setting makes a new row, and old rows stay in the file as history but never enter
- * this run's tables. Diff-II's folders are keyed the same way: {@code
+ * <p>A rerun into the same folder skips exactly the rows whose settings hash is already there; any
+ * changed setting makes a new row, and old rows stay in the file as history but never enter this
+ * run's tables. Diff-II's folders are keyed the same way: {@code
  * <out>/<setting>/trial-<t>/diffii-<hash>/} per Diff-II settings hash, guarded by its {@code
  * settings.json} against other data.
  */
@@ -94,10 +94,14 @@ public final class Experiment {
     this.rowLog = new CsvLog(out.resolve(ROWS), ROW_SCHEMA);
     this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
     this.commit = commit();
-    this.modelHash = plan.methods().contains(Method.DIFF_II) ? Digests.ofFolder(benchmark.model()) : "";
+    this.modelHash =
+        plan.methods().contains(Method.DIFF_II) ? Digests.ofFolder(benchmark.model()) : "";
   }
 
-  /** Measures every row of {@code plan} on {@code benchmark} not yet in {@code out}, and returns the tables. */
+  /**
+   * Measures every row of {@code plan} on {@code benchmark} not yet in {@code out}, and returns the
+   * tables.
+   */
   public static Result run(Benchmark benchmark, Plan plan, Path out) {
     return new Experiment(benchmark, plan, out).run();
   }
@@ -115,9 +119,14 @@ public final class Experiment {
     Trial(Plan.Row row) {
       first = row;
       split = row.setting().split().apply(row.seed());
-      diffII = plan.diffII().apply(row.setting().diffII().apply(benchmark.diffII())).withSeed(row.seed());
+      diffII =
+          plan.diffII()
+              .apply(row.setting().diffII().apply(benchmark.diffII()))
+              .withSeed(row.seed());
       diffIIDir =
-          out.resolve(row.setting().label()).resolve("trial-" + row.trial()).resolve("diffii-" + diffII.hash().substring(0, 12));
+          out.resolve(row.setting().label())
+              .resolve("trial-" + row.trial())
+              .resolve("diffii-" + diffII.hash().substring(0, 12));
     }
 
     SyntheticSet synthetic() {
@@ -125,15 +134,21 @@ public final class Experiment {
         ImageDataset shots = split.train();
         try (StableDiffusion sd = StableDiffusion.load(benchmark.model())) {
           DiffII pipeline =
-              DiffII.on(sd).metaclass(benchmark.metaclass()).suffixes(benchmark.suffixes().apply(shots)).settings(diffII);
+              DiffII.on(sd)
+                  .metaclass(benchmark.metaclass())
+                  .suffixes(benchmark.suffixes().apply(shots))
+                  .settings(diffII);
           synthetic = pipeline.run(shots, diffIIDir);
           Table stages = STAGE_SCHEMA.emptyCopy();
           // A resumed stage takes well under a second; only stages that ran are timed.
-          pipeline.stageSeconds().forEach((stage, s) -> {
-            if (s > 0.5) {
-              appendStage(stages, stage, s, diffII.hash());
-            }
-          });
+          pipeline
+              .stageSeconds()
+              .forEach(
+                  (stage, s) -> {
+                    if (s > 0.5) {
+                      appendStage(stages, stage, s, diffII.hash());
+                    }
+                  });
           stageLog.append(stages);
         }
       }
@@ -151,7 +166,9 @@ public final class Experiment {
       if (test == null) {
         ImageDataset all = split.test();
         ImageDataset scored =
-            all.size() <= plan.testLimit() ? all : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
+            all.size() <= plan.testLimit()
+                ? all
+                : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
         test = LabeledImages.of(scored, benchmark.imageSize());
       }
       return test;
@@ -173,11 +190,17 @@ public final class Experiment {
     Map<String, ImageGrid> grids = new LinkedHashMap<>();
     Trial trial = null;
     for (Plan.Row row : plan.rows()) {
-      if (trial == null || !trial.first.setting().equals(row.setting()) || trial.first.trial() != row.trial()) {
+      if (trial == null
+          || !trial.first.setting().equals(row.setting())
+          || trial.first.trial() != row.trial()) {
         trial = new Trial(row);
         if (row.trial() == 0 && plan.methods().contains(Method.DIFF_II)) {
-          int real = Math.min(5, java.util.Arrays.stream(trial.split.train().classCounts()).max().orElse(1));
-          grids.put(row.setting().label(), trial.synthetic().besideReal(trial.split.train(), real, 8).withScale(2));
+          int real =
+              Math.min(
+                  5, java.util.Arrays.stream(trial.split.train().classCounts()).max().orElse(1));
+          grids.put(
+              row.setting().label(),
+              trial.synthetic().besideReal(trial.split.train(), real, 8).withScale(2));
         }
       }
       TrainConfig config = plan.recipe().apply(row.backbone()).withSeed(row.seed());
@@ -199,11 +222,21 @@ public final class Experiment {
       Map<Integer, List<float[]>> synthetic = diffII ? trial.synthetic().byClass() : Map.of();
       Trainer.Result r =
           FineTune.run(
-              benchmark.backbones().apply(row.backbone()), trial.split.train().classNames().size(), trial.train(),
-              synthetic, trial.test(), config);
+              benchmark.backbones().apply(row.backbone()),
+              trial.split.train().classNames().size(),
+              trial.train(),
+              synthetic,
+              trial.test(),
+              config);
       System.out.printf(
-          Locale.ROOT, "%s trial %d (seed %d) %s %s: %s%n", row.setting().label(), row.trial(), row.seed(),
-          row.backbone().id(), row.method().label(), r);
+          Locale.ROOT,
+          "%s trial %d (seed %d) %s %s: %s%n",
+          row.setting().label(),
+          row.trial(),
+          row.seed(),
+          row.backbone().id(),
+          row.method().label(),
+          r);
       Table measured = ROW_SCHEMA.emptyCopy();
       measured.stringColumn("setting").append(row.setting().label());
       measured.intColumn("trial").append(row.trial());
@@ -216,12 +249,17 @@ public final class Experiment {
       measured.stringColumn("settings_hash").append(hash);
       measured.stringColumn("commit").append(commit);
       measured.stringColumn("model_hash").append(modelHash);
-      measured.stringColumn("concept_hash").append(
-          diffII && trial.diffII.concept().enabled() ? Digests.ofFolder(trial.diffIIDir.resolve("concepts")) : "");
+      measured
+          .stringColumn("concept_hash")
+          .append(
+              diffII && trial.diffII.concept().enabled()
+                  ? Digests.ofFolder(trial.diffIIDir.resolve("concepts"))
+                  : "");
       measured.stringColumn("settings").append(settings.toString());
       rowLog.append(measured);
       Table stage = STAGE_SCHEMA.emptyCopy();
-      trial.appendStage(stage, "train " + row.backbone().id() + " " + row.method().label(), r.seconds(), hash);
+      trial.appendStage(
+          stage, "train " + row.backbone().id() + " " + row.method().label(), r.seconds(), hash);
       stageLog.append(stage);
       rows.append(measured);
     }
@@ -240,13 +278,19 @@ public final class Experiment {
     s.addProperty("seed", row.seed());
     s.addProperty(
         "train_images",
-        Digests.of(String.join("|", trial.split.train().samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
+        Digests.of(
+            String.join(
+                "|",
+                trial.split.train().samples().stream()
+                    .map(x -> x.id() + ":" + x.label())
+                    .toList())));
     s.addProperty("test_limit", plan.testLimit());
     s.addProperty("image_size", benchmark.imageSize());
     s.addProperty("backbone", row.backbone().id());
     s.addProperty(
         "backbone_hash",
-        backboneHashes.computeIfAbsent(row.backbone(), b -> Digests.ofFolder(benchmark.backbones().apply(b))));
+        backboneHashes.computeIfAbsent(
+            row.backbone(), b -> Digests.ofFolder(benchmark.backbones().apply(b))));
     s.addProperty("method", row.method().label());
     s.add("train", gson.toJsonTree(config));
     if (row.method() == Method.DIFF_II) {

@@ -22,12 +22,15 @@ import java.util.function.UnaryOperator;
  * r.summary();   // backbone × shots × method: mean ± std, gain over Original
  * }</pre>
  *
- * Diff-II's split ratio is the paper's: 0.3 up to 5 shots, 0.1 above. Rows, resumption and
- * folders are {@link Experiment}'s; trial {@code t} runs on seed {@code seed + t}.
+ * Diff-II's split ratio is the paper's: 0.3 up to 5 shots, 0.1 above. Rows, resumption and folders
+ * are {@link Experiment}'s; trial {@code t} runs on seed {@code seed + t}.
  */
 public final class FewShotExperiment {
 
-  /** The few-shot splits of a benchmark: {@code shots} training images per class, drawn by {@code seed}. */
+  /**
+   * The few-shot splits of a benchmark: {@code shots} training images per class, drawn by {@code
+   * seed}.
+   */
   @FunctionalInterface
   public interface Splits {
     /** Returns the split of {@code shots} images per class drawn by {@code seed}. */
@@ -92,7 +95,10 @@ public final class FewShotExperiment {
     return this;
   }
 
-  /** Adjusts the Diff-II settings after the benchmark's and the split ratio are applied (e.g. fewer concept steps). */
+  /**
+   * Adjusts the Diff-II settings after the benchmark's and the split ratio are applied (e.g. fewer
+   * concept steps).
+   */
   public FewShotExperiment diffII(UnaryOperator<DiffIISettings> change) {
     this.diffII = change;
     return this;
@@ -116,9 +122,14 @@ public final class FewShotExperiment {
     for (int k : Arrays.stream(shots).distinct().toArray()) {
       // The paper's split ratios: 0.3 for 5-shot, 0.1 for 10-shot.
       double s = k <= 5 ? 0.3 : 0.1;
-      settings.add(new Setting(k + "-shot", seed -> splits.of(k, seed), d -> d.withSampling(d.sampling().withSplitRatio(s))));
+      settings.add(
+          new Setting(
+              k + "-shot",
+              seed -> splits.of(k, seed),
+              d -> d.withSampling(d.sampling().withSplitRatio(s))));
     }
-    return new Plan("few-shot", settings, trials, seed, backbones, methods, recipe, testLimit, diffII);
+    return new Plan(
+        "few-shot", settings, trials, seed, backbones, methods, recipe, testLimit, diffII);
   }
 
   /** Measures every row of the plan not yet in {@code <out>/rows.csv} and returns the tables. */

@@ -18,7 +18,10 @@ public enum Method {
     return label;
   }
 
-  /** Returns the method named {@code name} (its label or constant, any case), with a clear error otherwise. */
+  /**
+   * Returns the method named {@code name} (its label or constant, any case), with a clear error
+   * otherwise.
+   */
   public static Method of(String name) {
     for (Method m : values()) {
       if (m.label.equalsIgnoreCase(name.strip()) || m.name().equalsIgnoreCase(name.strip())) {

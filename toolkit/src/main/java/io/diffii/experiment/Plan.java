@@ -47,7 +47,11 @@ public record Plan(
 
   /** Checks that the plan measures something, and copies the lists. */
   public Plan {
-    if (settings.isEmpty() || trials < 1 || backbones.isEmpty() || methods.isEmpty() || testLimit < 1) {
+    if (settings.isEmpty()
+        || trials < 1
+        || backbones.isEmpty()
+        || methods.isEmpty()
+        || testLimit < 1) {
       throw new IllegalArgumentException(
           "an experiment needs settings, trials >= 1, backbones, methods and a test limit >= 1");
     }

@@ -31,12 +31,18 @@ import tech.tablesaw.api.Table;
  * @param chart the summary's means with their std as error bars
  * @param grids per setting label, real images (left) beside synthetic ones (right)
  */
-public record Result(Table rows, Table summary, Table stages, CategoryChart chart, Map<String, ImageGrid> grids) {
+public record Result(
+    Table rows, Table summary, Table stages, CategoryChart chart, Map<String, ImageGrid> grids) {
 
   /** Summarises {@code rows} under {@code title} and charts the summary. */
   static Result of(String title, Table rows, Table stages, Map<String, ImageGrid> grids) {
     Table summary = summary(rows).setName("Accuracy (%), " + title);
-    return new Result(rows, summary, stages, chart(summary), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)));
+    return new Result(
+        rows,
+        summary,
+        stages,
+        chart(summary),
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)));
   }
 
   /**
@@ -46,7 +52,11 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
    */
   static Table summary(Table rows) {
     Table s =
-        rows.summarize("accuracy", AggregateFunctions.count, AggregateFunctions.mean, AggregateFunctions.stdDev)
+        rows.summarize(
+                "accuracy",
+                AggregateFunctions.count,
+                AggregateFunctions.mean,
+                AggregateFunctions.stdDev)
             .by("backbone", "setting", "method");
     s.column("Count [accuracy]").setName("trials");
     s.column("Mean [accuracy]").setName("mean");
@@ -57,10 +67,15 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
     Map<String, Double> original = new HashMap<>();
     for (int i = 0; i < s.rowCount(); i++) {
       Method m = Method.of(s.stringColumn("method").get(i));
-      order.append((backbones.indexOf(s.stringColumn("backbone").get(i)) * settings.size()
-          + settings.indexOf(s.stringColumn("setting").get(i))) * Method.values().length + m.ordinal());
+      order.append(
+          (backbones.indexOf(s.stringColumn("backbone").get(i)) * settings.size()
+                      + settings.indexOf(s.stringColumn("setting").get(i)))
+                  * Method.values().length
+              + m.ordinal());
       if (m == Method.ORIGINAL) {
-        original.put(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i), s.doubleColumn("mean").getDouble(i));
+        original.put(
+            s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i),
+            s.doubleColumn("mean").getDouble(i));
       }
     }
     s = s.addColumns(order).sortAscendingOn("order").removeColumns("order");
@@ -72,7 +87,8 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
       double sd = Double.isNaN(std.getDouble(i)) ? 0 : std.getDouble(i);
       double mean = s.doubleColumn("mean").getDouble(i);
       std.set(i, sd);
-      Double base = original.get(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i));
+      Double base =
+          original.get(s.stringColumn("backbone").get(i) + "|" + s.stringColumn("setting").get(i));
       gain.append(base == null ? Double.NaN : mean - base);
       text.append(String.format(Locale.ROOT, "%.2f ± %.2f", mean, sd));
     }
@@ -97,8 +113,10 @@ public record Result(Table rows, Table summary, Table stages, CategoryChart char
     for (int i = 0; i < summary.rowCount(); i++) {
       String m = summary.stringColumn("method").get(i);
       int c = categories.indexOf(category(summary, i));
-      means.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("mean").getDouble(i);
-      stds.computeIfAbsent(m, k -> new double[categories.size()])[c] = summary.doubleColumn("std").getDouble(i);
+      means.computeIfAbsent(m, k -> new double[categories.size()])[c] =
+          summary.doubleColumn("mean").getDouble(i);
+      stds.computeIfAbsent(m, k -> new double[categories.size()])[c] =
+          summary.doubleColumn("std").getDouble(i);
     }
     return Charts.bars(summary.name(), "accuracy (%)", categories, means, stds);
   }

@@ -13,4 +13,5 @@ import java.util.function.UnaryOperator;
  * @param split the split of a trial's seed
  * @param diffII adjusts the benchmark's Diff-II settings for this setting
  */
-public record Setting(String label, LongFunction<Split> split, UnaryOperator<DiffIISettings> diffII) {}
+public record Setting(
+    String label, LongFunction<Split> split, UnaryOperator<DiffIISettings> diffII) {}

@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.data.ImageDataset;
+import io.diffii.io.Progress;
 import io.diffii.io.Safetensors;
 import io.diffii.pipeline.PromptSchedule;
 import io.diffii.pipeline.SdPipeline;
-import io.diffii.io.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,8 +25,8 @@ import java.util.function.IntFunction;
 /**
  * The inversion pool of a training set (paper Sec. 3.2.1): every image DDIM-inverted, with its
  * class's concept prompt and guidance 1, into the noise latent that sampling turns back into it.
- * Each latent is written as it is made ({@code <dir>/<label>/<image id>.safetensors}, tensor
- * {@code latent}), so an interrupted build resumes where it stopped and a rebuild skips what exists.
+ * Each latent is written as it is made ({@code <dir>/<label>/<image id>.safetensors}, tensor {@code
+ * latent}), so an interrupted build resumes where it stopped and a rebuild skips what exists.
  *
  * <pre>{@code
  * InversionPool pool = InversionPool.build(pipe, train, concepts::prompt, runDir.resolve("pool"), 50);
@@ -65,7 +65,11 @@ public final class InversionPool {
     List<Integer> todo = new ArrayList<>();
     for (int i = 0; i < train.size(); i++) {
       var s = train.get(i);
-      Entry e = new Entry(s.id(), s.label(), dir.resolve(Integer.toString(s.label())).resolve(fileName(s.id())));
+      Entry e =
+          new Entry(
+              s.id(),
+              s.label(),
+              dir.resolve(Integer.toString(s.label())).resolve(fileName(s.id())));
       byClass.get(s.label()).add(e);
       if (Files.isRegularFile(e.file())) {
         checkSteps(e.file(), steps);
@@ -91,7 +95,12 @@ public final class InversionPool {
   }
 
   private static void invertBatch(
-      SdPipeline pipe, ImageDataset train, List<Integer> indices, String prompt, Path dir, int steps) {
+      SdPipeline pipe,
+      ImageDataset train,
+      List<Integer> indices,
+      String prompt,
+      Path dir,
+      int steps) {
     try (NDManager scope = pipe.model().manager().newSubManager()) {
       NDList images = new NDList();
       for (int i : indices) {
@@ -103,7 +112,10 @@ public final class InversionPool {
       for (int b = 0; b < indices.size(); b++) {
         var s = train.get(indices.get(b));
         Path file = dir.resolve(Integer.toString(s.label())).resolve(fileName(s.id()));
-        write(file, noise.get(b), Map.of("steps", Integer.toString(steps), "prompt", prompt, "source", s.id()));
+        write(
+            file,
+            noise.get(b),
+            Map.of("steps", Integer.toString(steps), "prompt", prompt, "source", s.id()));
       }
     }
   }
@@ -124,7 +136,12 @@ public final class InversionPool {
       String saved = st.metadata().get("steps");
       if (!Integer.toString(steps).equals(saved)) {
         throw new IllegalArgumentException(
-            file + " was inverted with " + saved + " steps, not " + steps + ": use another pool folder");
+            file
+                + " was inverted with "
+                + saved
+                + " steps, not "
+                + steps
+                + ": use another pool folder");
       }
     }
   }
@@ -178,7 +195,8 @@ public final class InversionPool {
           Entry e = entries(label).get(j);
           Integer at = index.get(e.label() + "/" + e.id());
           if (at == null) {
-            throw new IllegalArgumentException("image " + e.id() + " of the pool is not in the dataset");
+            throw new IllegalArgumentException(
+                "image " + e.id() + " of the pool is not in the dataset");
           }
           var im = train.image(at);
           real.add(scope.create(im.data(), new Shape(1, 3, im.height(), im.width())));
@@ -191,7 +209,12 @@ public final class InversionPool {
         NDArray start = NDArrays.concat(noise);
         NDArray cond = pipe.embed(scope, Collections.nCopies(real.size(), prompt.apply(label)));
         NDArray back = pipe.decode(pipe.sample(start, PromptSchedule.constant(cond), steps, 1.0));
-        float[] mse = back.sub(reference).square().reshape(real.size(), -1).mean(new int[] {1}).toFloatArray();
+        float[] mse =
+            back.sub(reference)
+                .square()
+                .reshape(real.size(), -1)
+                .mean(new int[] {1})
+                .toFloatArray();
         for (float m : mse) {
           sum += 10 * Math.log10(1 / Math.max(m, 1e-12));
           n++;
@@ -205,6 +228,7 @@ public final class InversionPool {
   @Override
   public String toString() {
     int total = byClass.stream().mapToInt(List::size).sum();
-    return String.format(Locale.ROOT, "InversionPool(%d latents, %d classes, %d steps)", total, classes(), steps);
+    return String.format(
+        Locale.ROOT, "InversionPool(%d latents, %d classes, %d steps)", total, classes(), steps);
   }
 }

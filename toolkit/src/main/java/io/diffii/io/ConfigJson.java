@@ -212,10 +212,18 @@ public final class ConfigJson {
 
   /** Writes a config map as pretty-printed JSON, the form diffusers' config files take. */
   public static String write(java.util.Map<String, Object> values) {
-    return new com.google.gson.GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(values) + "\n";
+    return new com.google.gson.GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .create()
+            .toJson(values)
+        + "\n";
   }
 
-  /** Returns the single value when every level has the same one, as diffusers writes it, else the list. */
+  /**
+   * Returns the single value when every level has the same one, as diffusers writes it, else the
+   * list.
+   */
   public static Object perBlockValue(java.util.List<Integer> values) {
     return values.stream().distinct().count() == 1 ? values.get(0) : values;
   }

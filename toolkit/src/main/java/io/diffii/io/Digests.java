@@ -36,7 +36,8 @@ public final class Digests {
       try (Stream<Path> walk = Files.walk(dir)) {
         List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
         for (Path f : files) {
-          md.update(dir.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+          md.update(
+              dir.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
           md.update(Files.readAllBytes(f));
         }
       } catch (IOException e) {

@@ -32,7 +32,9 @@ public final class Progress {
     this.inPlace = inPlace;
   }
 
-  /** Records that {@code n} units were already done by an earlier run; they do not enter the rate. */
+  /**
+   * Records that {@code n} units were already done by an earlier run; they do not enter the rate.
+   */
   public void resumed(long n) {
     done = Math.min(total, done + n);
     resumedAt = done;
@@ -81,6 +83,7 @@ public final class Progress {
 
   private static String format(double seconds) {
     Duration d = Duration.ofSeconds(Math.round(seconds));
-    return String.format(Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+    return String.format(
+        Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
   }
 }

@@ -93,10 +93,14 @@ public final class Safetensors implements AutoCloseable {
       Map<String, String> meta = new LinkedHashMap<>();
       for (Map.Entry<String, JsonElement> e : json.entrySet()) {
         if (e.getKey().equals("__metadata__")) {
-          e.getValue().getAsJsonObject().entrySet().forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
+          e.getValue()
+              .getAsJsonObject()
+              .entrySet()
+              .forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
           continue;
         }
-        parsed.put(e.getKey(), parseEntry(e.getKey(), e.getValue().getAsJsonObject(), size - dataStart));
+        parsed.put(
+            e.getKey(), parseEntry(e.getKey(), e.getValue().getAsJsonObject(), size - dataStart));
       }
       this.entries = Collections.unmodifiableMap(parsed);
       this.metadata = Collections.unmodifiableMap(meta);
@@ -136,7 +140,16 @@ public final class Safetensors implements AutoCloseable {
     Shape s = new Shape(shape);
     if (begin < 0 || end > dataSize || end - begin != s.size() * dtype.bytes()) {
       throw corrupt(
-          "tensor " + name + " (" + dtype + " " + s + ") has byte range [" + begin + ", " + end
+          "tensor "
+              + name
+              + " ("
+              + dtype
+              + " "
+              + s
+              + ") has byte range ["
+              + begin
+              + ", "
+              + end
               + ") that does not match its shape or the file size");
     }
     return new Entry(name, dtype, s, begin, end);
@@ -171,8 +184,8 @@ public final class Safetensors implements AutoCloseable {
   }
 
   /**
-   * Reads one tensor into {@code manager}: floating types as FLOAT32, integer types as INT64
-   * (U8 as UINT8).
+   * Reads one tensor into {@code manager}: floating types as FLOAT32, integer types as INT64 (U8 as
+   * UINT8).
    */
   public NDArray read(String name, NDManager manager) {
     Entry e = entries.get(name);
@@ -182,49 +195,56 @@ public final class Safetensors implements AutoCloseable {
     ByteBuffer raw = map(e);
     int n = Math.toIntExact(e.shape().size());
     switch (e.dtype()) {
-      case F32: {
-        float[] out = new float[n];
-        raw.asFloatBuffer().get(out);
-        return manager.create(out, e.shape());
-      }
-      case F64: {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-          out[i] = (float) raw.getDouble(i * 8);
+      case F32:
+        {
+          float[] out = new float[n];
+          raw.asFloatBuffer().get(out);
+          return manager.create(out, e.shape());
         }
-        return manager.create(out, e.shape());
-      }
-      case F16: {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-          out[i] = halfToFloat(raw.getShort(i * 2));
+      case F64:
+        {
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = (float) raw.getDouble(i * 8);
+          }
+          return manager.create(out, e.shape());
         }
-        return manager.create(out, e.shape());
-      }
-      case BF16: {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-          out[i] = Float.intBitsToFloat((raw.getShort(i * 2) & 0xffff) << 16);
+      case F16:
+        {
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = halfToFloat(raw.getShort(i * 2));
+          }
+          return manager.create(out, e.shape());
         }
-        return manager.create(out, e.shape());
-      }
-      case I64: {
-        long[] out = new long[n];
-        raw.asLongBuffer().get(out);
-        return manager.create(out, e.shape());
-      }
-      case I32: {
-        long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-          out[i] = raw.getInt(i * 4);
+      case BF16:
+        {
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = Float.intBitsToFloat((raw.getShort(i * 2) & 0xffff) << 16);
+          }
+          return manager.create(out, e.shape());
         }
-        return manager.create(out, e.shape());
-      }
-      case U8: {
-        byte[] out = new byte[n];
-        raw.get(out);
-        return manager.create(ByteBuffer.wrap(out), e.shape(), DataType.UINT8);
-      }
+      case I64:
+        {
+          long[] out = new long[n];
+          raw.asLongBuffer().get(out);
+          return manager.create(out, e.shape());
+        }
+      case I32:
+        {
+          long[] out = new long[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = raw.getInt(i * 4);
+          }
+          return manager.create(out, e.shape());
+        }
+      case U8:
+        {
+          byte[] out = new byte[n];
+          raw.get(out);
+          return manager.create(ByteBuffer.wrap(out), e.shape(), DataType.UINT8);
+        }
       default:
         throw new IllegalStateException("unhandled dtype " + e.dtype());
     }
@@ -258,7 +278,8 @@ public final class Safetensors implements AutoCloseable {
   public static void write(
       Path path, Map<String, NDArray> tensors, Dtype floatType, Map<String, String> metadata) {
     if (floatType != Dtype.F32 && floatType != Dtype.F16) {
-      throw new IllegalArgumentException("can write floating tensors as F32 or F16, not " + floatType);
+      throw new IllegalArgumentException(
+          "can write floating tensors as F32 or F16, not " + floatType);
     }
     JsonObject header = new JsonObject();
     if (!metadata.isEmpty()) {
@@ -303,7 +324,10 @@ public final class Safetensors implements AutoCloseable {
           out.write(encode(e.getValue(), types.get(e.getKey())));
         }
       }
-      Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          path,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write safetensors file " + path, e);
@@ -311,7 +335,8 @@ public final class Safetensors implements AutoCloseable {
   }
 
   private static byte[] encode(NDArray a, Dtype t) {
-    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(a.size() * t.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate(Math.toIntExact(a.size() * t.bytes())).order(ByteOrder.LITTLE_ENDIAN);
     switch (t) {
       case F32:
         buf.asFloatBuffer().put(a.toType(DataType.FLOAT32, false).toFloatArray());

@@ -1,15 +1,15 @@
 package io.diffii.model;
 
-import io.diffii.nn.Attention;
-import io.diffii.nn.FeedForward;
-import io.diffii.nn.LayerNorm;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Attention;
+import io.diffii.nn.FeedForward;
+import io.diffii.nn.LayerNorm;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 
 /**
  * One pre-norm transformer layer as diffusers' {@code BasicTransformerBlock} in Stable Diffusion:

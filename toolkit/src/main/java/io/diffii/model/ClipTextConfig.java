@@ -36,8 +36,12 @@ public record ClipTextConfig(
 
   /** Validates the values; messages use transformers' key names. */
   public ClipTextConfig {
-    if (hiddenSize <= 0 || intermediateSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0
-        || maxPositionEmbeddings <= 0 || vocabSize <= 0) {
+    if (hiddenSize <= 0
+        || intermediateSize <= 0
+        || numHiddenLayers <= 0
+        || numAttentionHeads <= 0
+        || maxPositionEmbeddings <= 0
+        || vocabSize <= 0) {
       throw new IllegalArgumentException("CLIP text sizes must be positive: " + this);
     }
     if (hiddenSize % numAttentionHeads != 0) {
@@ -49,7 +53,10 @@ public record ClipTextConfig(
     }
   }
 
-  /** Returns Stable Diffusion 1.x's text encoder (CLIP ViT-L/14's text tower, 123,060,480 parameters). */
+  /**
+   * Returns Stable Diffusion 1.x's text encoder (CLIP ViT-L/14's text tower, 123,060,480
+   * parameters).
+   */
   public static ClipTextConfig sd15() {
     return new ClipTextConfig(768, 3072, 12, 12, 77, 49408, "quick_gelu", 1e-5f, 0, 2, 1);
   }
@@ -64,20 +71,50 @@ public record ClipTextConfig(
 
   /** Returns a copy with another vocabulary size. */
   public ClipTextConfig withVocabSize(int size) {
-    return new ClipTextConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
-        maxPositionEmbeddings, size, hiddenAct, layerNormEps, bosTokenId, eosTokenId, padTokenId);
+    return new ClipTextConfig(
+        hiddenSize,
+        intermediateSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        maxPositionEmbeddings,
+        size,
+        hiddenAct,
+        layerNormEps,
+        bosTokenId,
+        eosTokenId,
+        padTokenId);
   }
 
   /** Returns a copy with another position-table length. */
   public ClipTextConfig withMaxPositions(int positions) {
-    return new ClipTextConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
-        positions, vocabSize, hiddenAct, layerNormEps, bosTokenId, eosTokenId, padTokenId);
+    return new ClipTextConfig(
+        hiddenSize,
+        intermediateSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        positions,
+        vocabSize,
+        hiddenAct,
+        layerNormEps,
+        bosTokenId,
+        eosTokenId,
+        padTokenId);
   }
 
   /** Returns a copy with other special-token ids (bos, eos, pad). */
   public ClipTextConfig withSpecialTokens(int bos, int eos, int pad) {
-    return new ClipTextConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
-        maxPositionEmbeddings, vocabSize, hiddenAct, layerNormEps, bos, eos, pad);
+    return new ClipTextConfig(
+        hiddenSize,
+        intermediateSize,
+        numHiddenLayers,
+        numAttentionHeads,
+        maxPositionEmbeddings,
+        vocabSize,
+        hiddenAct,
+        layerNormEps,
+        bos,
+        eos,
+        pad);
   }
 
   /** Returns the width of one attention head. */
@@ -110,7 +147,9 @@ public record ClipTextConfig(
     }
   }
 
-  /** Returns this config as a transformers {@code config.json} that {@link #fromJson} reads back. */
+  /**
+   * Returns this config as a transformers {@code config.json} that {@link #fromJson} reads back.
+   */
   public String toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("architectures", java.util.List.of("CLIPTextModel"));

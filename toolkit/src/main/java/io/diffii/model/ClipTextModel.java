@@ -1,11 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.nn.Attention;
-import io.diffii.nn.LayerNorm;
-import io.diffii.nn.Linear;
-import io.diffii.nn.ModuleList;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -16,6 +10,12 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Attention;
+import io.diffii.nn.LayerNorm;
+import io.diffii.nn.Linear;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 
 /**
  * transformers' {@code CLIPTextModel}: token + position embeddings, pre-norm encoder layers with
@@ -43,9 +43,12 @@ public final class ClipTextModel extends NamedBlock {
     TextModel text = module("text_model", new TextModel());
     Embeddings embeddings = text.module("embeddings", new Embeddings());
     this.tokenEmbedding =
-        embeddings.module("token_embedding", new Table(config.vocabSize(), config.hiddenSize())).weight;
+        embeddings.module("token_embedding", new Table(config.vocabSize(), config.hiddenSize()))
+            .weight;
     this.positionEmbedding =
-        embeddings.module("position_embedding", new Table(config.maxPositionEmbeddings(), config.hiddenSize()))
+        embeddings.module(
+                "position_embedding",
+                new Table(config.maxPositionEmbeddings(), config.hiddenSize()))
             .weight;
     Encoder encoder = text.module("encoder", new Encoder());
     this.layers = encoder.module("layers", new ModuleList<>());
@@ -67,18 +70,24 @@ public final class ClipTextModel extends NamedBlock {
   }
 
   /**
-   * Sets the rows that ids {@code vocab_size, vocab_size + 1, …} select ({@code [n, D]}), or
-   * clears them with null. The array is used as given, so gradients reach it.
+   * Sets the rows that ids {@code vocab_size, vocab_size + 1, …} select ({@code [n, D]}), or clears
+   * them with null. The array is used as given, so gradients reach it.
    */
   public void setExtraTokenEmbeddings(NDArray rows) {
-    if (rows != null && (rows.getShape().dimension() != 2 || rows.getShape().get(1) != config.hiddenSize())) {
+    if (rows != null
+        && (rows.getShape().dimension() != 2 || rows.getShape().get(1) != config.hiddenSize())) {
       throw new IllegalArgumentException(
-          "extra token embeddings must be [n, " + config.hiddenSize() + "], got " + rows.getShape());
+          "extra token embeddings must be [n, "
+              + config.hiddenSize()
+              + "], got "
+              + rows.getShape());
     }
     this.extraTokens = rows;
   }
 
-  /** Encodes {@code inputIds [B, L]} (int64) to (last_hidden_state, pooled_output). Inference mode. */
+  /**
+   * Encodes {@code inputIds [B, L]} (int64) to (last_hidden_state, pooled_output). Inference mode.
+   */
   public NDList encode(NDArray inputIds) {
     return encode(new ParameterStore(inputIds.getManager(), false), inputIds, false);
   }
@@ -93,7 +102,8 @@ public final class ClipTextModel extends NamedBlock {
     }
     // Every array made here lives in the input's manager, never in the weights' manager: a view
     // of the table is taken there first.
-    NDArray table = value(store, ids, tokenEmbedding, training).get(ids.getManager(), new NDIndex("..."));
+    NDArray table =
+        value(store, ids, tokenEmbedding, training).get(ids.getManager(), new NDIndex("..."));
     if (extraTokens != null) {
       table = NDArrays.concat(new NDList(table, extraTokens));
     }
@@ -102,10 +112,11 @@ public final class ClipTextModel extends NamedBlock {
   }
 
   /**
-   * Encodes token embeddings {@code [B, L, D]} (the token table's rows, or trained vectors in
-   * their place); {@code inputIds} locate the end token for pooling.
+   * Encodes token embeddings {@code [B, L, D]} (the token table's rows, or trained vectors in their
+   * place); {@code inputIds} locate the end token for pooling.
    */
-  public NDList encodeEmbeddings(ParameterStore store, NDArray tokenEmbeds, NDArray inputIds, boolean training) {
+  public NDList encodeEmbeddings(
+      ParameterStore store, NDArray tokenEmbeds, NDArray inputIds, boolean training) {
     long length = tokenEmbeds.getShape().get(1);
     NDArray positions =
         value(store, tokenEmbeds, positionEmbedding, training)
@@ -119,10 +130,15 @@ public final class ClipTextModel extends NamedBlock {
     return new NDList(last, pool(last, inputIds.toType(DataType.INT64, false)));
   }
 
-  /** Returns the state at the end token of each row: the first eos id, or (legacy eos id 2) the largest id. */
+  /**
+   * Returns the state at the end token of each row: the first eos id, or (legacy eos id 2) the
+   * largest id.
+   */
   private NDArray pool(NDArray last, NDArray ids) {
     NDArray position =
-        config.eosTokenId() == 2 ? ids.argMax(1) : ids.eq(config.eosTokenId()).toType(DataType.INT32, false).argMax(1);
+        config.eosTokenId() == 2
+            ? ids.argMax(1)
+            : ids.eq(config.eosTokenId()).toType(DataType.INT32, false).argMax(1);
     long batch = last.getShape().get(0);
     NDArray rows = last.getManager().arange(0, (int) batch, 1, DataType.INT64);
     return last.get(new NDIndex("{}, {}", rows, position.toType(DataType.INT64, false)));

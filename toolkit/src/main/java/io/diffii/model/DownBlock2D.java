@@ -1,13 +1,13 @@
 package io.diffii.model;
 
-import io.diffii.nn.ModuleList;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 

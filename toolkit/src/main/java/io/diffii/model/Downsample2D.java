@@ -1,12 +1,12 @@
 package io.diffii.model;
 
-import io.diffii.nn.Conv2d;
-import io.diffii.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.NamedBlock;
 
 /**
  * Halves the resolution with a 3×3 convolution of stride 2 ({@code conv}), as diffusers' {@code

@@ -1,12 +1,12 @@
 package io.diffii.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import io.diffii.io.Safetensors;
 import io.diffii.nn.Linear;
 import io.diffii.nn.LoraAdapter;
 import io.diffii.nn.NamedBlock;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
  * Injects, saves and loads LoRA adapters by module path. The adapters attach to {@link Linear}
  * layers, so the blocks that own those layers do not know about them.
  *
- * <p>Files use the key naming diffusers writes for UNet LoRA today: {@code
- * unet.<module path>.lora_A.weight} (down) and {@code .lora_B.weight} (up), {@code
- * text_encoder.<path>…} for the text encoder. The older attention-processor naming, {@code
- * <attention path>.processor.to_q_lora.down.weight} / {@code .up.weight} (to_k, to_v, to_out →
- * {@code to_out.0}), is accepted on load, with or without a {@code unet.} prefix.
+ * <p>Files use the key naming diffusers writes for UNet LoRA today: {@code unet.<module
+ * path>.lora_A.weight} (down) and {@code .lora_B.weight} (up), {@code text_encoder.<path>…} for the
+ * text encoder. The older attention-processor naming, {@code <attention
+ * path>.processor.to_q_lora.down.weight} / {@code .up.weight} (to_k, to_v, to_out → {@code
+ * to_out.0}), is accepted on load, with or without a {@code unet.} prefix.
  */
 public final class Lora {
 
@@ -37,7 +37,8 @@ public final class Lora {
   public static final Set<String> TEXT_TARGETS = Set.of("q_proj", "k_proj", "v_proj", "out_proj");
 
   private static final Pattern OLD_NAMING =
-      Pattern.compile("^(?:unet\\.)?(.+)\\.processor\\.(to_q|to_k|to_v|to_out)_lora\\.(down|up)\\.weight$");
+      Pattern.compile(
+          "^(?:unet\\.)?(.+)\\.processor\\.(to_q|to_k|to_v|to_out)_lora\\.(down|up)\\.weight$");
 
   private Lora() {}
 
@@ -48,18 +49,22 @@ public final class Lora {
   public static Map<String, LoraAdapter> inject(
       NamedBlock root, Set<String> targets, int rank, float alpha, NDManager manager) {
     Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
-    linears(root, "").forEach(
-        (path, linear) -> {
-          for (String t : targets) {
-            if (path.equals(t) || path.endsWith("." + t)) {
-              LoraAdapter a = LoraAdapter.create(linear.inFeatures(), linear.outFeatures(), rank, alpha, manager);
-              linear.setAdapter(a);
-              adapters.put(path, a);
-            }
-          }
-        });
+    linears(root, "")
+        .forEach(
+            (path, linear) -> {
+              for (String t : targets) {
+                if (path.equals(t) || path.endsWith("." + t)) {
+                  LoraAdapter a =
+                      LoraAdapter.create(
+                          linear.inFeatures(), linear.outFeatures(), rank, alpha, manager);
+                  linear.setAdapter(a);
+                  adapters.put(path, a);
+                }
+              }
+            });
     if (adapters.isEmpty()) {
-      throw new IllegalArgumentException("no linear layer of the block ends with any of " + targets);
+      throw new IllegalArgumentException(
+          "no linear layer of the block ends with any of " + targets);
     }
     return adapters;
   }
@@ -67,15 +72,20 @@ public final class Lora {
   /** Returns the module paths under {@code root} whose {@link Linear} carries an adapter. */
   public static List<String> adapted(NamedBlock root) {
     List<String> out = new ArrayList<>();
-    linears(root, "").forEach((path, linear) -> {
-      if (linear.adapter() != null) {
-        out.add(path);
-      }
-    });
+    linears(root, "")
+        .forEach(
+            (path, linear) -> {
+              if (linear.adapter() != null) {
+                out.add(path);
+              }
+            });
     return out;
   }
 
-  /** Removes the adapters at {@code paths} under {@code root}; the layers compute as before injection. */
+  /**
+   * Removes the adapters at {@code paths} under {@code root}; the layers compute as before
+   * injection.
+   */
   public static void remove(NamedBlock root, Collection<String> paths) {
     Map<String, Linear> linears = linears(root, "");
     paths.forEach(path -> linears.get(path).setAdapter(null));
@@ -119,7 +129,13 @@ public final class Lora {
         file,
         arrays(component, adapters),
         Safetensors.Dtype.F32,
-        Map.of("format", "pt", "lora_rank", Long.toString(rank), "lora_alpha", Float.toString(any.scale() * rank)));
+        Map.of(
+            "format",
+            "pt",
+            "lora_rank",
+            Long.toString(rank),
+            "lora_alpha",
+            Float.toString(any.scale() * rank)));
   }
 
   /**
@@ -137,7 +153,9 @@ public final class Lora {
           String ab = old.group(3).equals("down") ? "lora_A" : "lora_B";
           found.put(old.group(1) + "." + proj + "." + ab, e.getValue());
         } else if (key.startsWith(component + ".") && key.endsWith(".weight")) {
-          found.put(key.substring(component.length() + 1, key.length() - ".weight".length()), e.getValue());
+          found.put(
+              key.substring(component.length() + 1, key.length() - ".weight".length()),
+              e.getValue());
         }
       }
       List<String> problems = new ArrayList<>();
@@ -149,7 +167,12 @@ public final class Lora {
       found.keySet().forEach(k -> problems.add("unexpected " + k));
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException(
-            "LoRA file " + file + " does not fit the " + component + ":\n  " + String.join("\n  ", problems));
+            "LoRA file "
+                + file
+                + " does not fit the "
+                + component
+                + ":\n  "
+                + String.join("\n  ", problems));
       }
     }
   }
@@ -158,7 +181,8 @@ public final class Lora {
     if (saved == null) {
       problems.add("missing " + name);
     } else if (!saved.getShape().equals(live.getShape())) {
-      problems.add("mis-shaped " + name + ": expected " + live.getShape() + ", found " + saved.getShape());
+      problems.add(
+          "mis-shaped " + name + ": expected " + live.getShape() + ", found " + saved.getShape());
     } else {
       live.set(saved.toFloatArray());
     }

@@ -1,13 +1,13 @@
 package io.diffii.model;
 
-import io.diffii.nn.Attention;
-import io.diffii.nn.ModuleList;
-import io.diffii.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Attention;
+import io.diffii.nn.ModuleList;
+import io.diffii.nn.NamedBlock;
 
 /**
  * The bottleneck, covering diffusers' {@code UNetMidBlock2DCrossAttn} (a {@link Transformer2DModel}

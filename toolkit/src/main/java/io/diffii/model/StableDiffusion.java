@@ -1,15 +1,14 @@
 package io.diffii.model;
 
-import io.diffii.io.Safetensors;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
-import io.diffii.nn.Weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,8 +56,8 @@ public final class StableDiffusion implements AutoCloseable {
   }
 
   /**
-   * Assembles a model from networks whose arrays live in {@code manager}, which the model then
-   * owns and closes; {@code tokenizer} and {@code schedulerConfig} (the text of a diffusers {@code
+   * Assembles a model from networks whose arrays live in {@code manager}, which the model then owns
+   * and closes; {@code tokenizer} and {@code schedulerConfig} (the text of a diffusers {@code
    * scheduler_config.json}) may be null.
    */
   public static StableDiffusion of(
@@ -127,7 +126,8 @@ public final class StableDiffusion implements AutoCloseable {
     }
     Path path = dir.resolve(component).resolve(file);
     if (!Files.isRegularFile(path)) {
-      throw new IllegalArgumentException("component " + component + " has no " + file + ": " + path);
+      throw new IllegalArgumentException(
+          "component " + component + " has no " + file + ": " + path);
     }
     return path;
   }
@@ -140,11 +140,11 @@ public final class StableDiffusion implements AutoCloseable {
     }
     if (!Files.isRegularFile(file)) {
       String hint =
-          Files.isRegularFile(dir.resolve(stem.equals("model") ? "pytorch_model.bin" : stem + ".bin"))
+          Files.isRegularFile(
+                  dir.resolve(stem.equals("model") ? "pytorch_model.bin" : stem + ".bin"))
               ? " (only PyTorch .bin weights found: convert them to safetensors)"
               : "";
-      throw new IllegalArgumentException(
-          "no weights " + dir.resolve(stem + ".safetensors") + hint);
+      throw new IllegalArgumentException("no weights " + dir.resolve(stem + ".safetensors") + hint);
     }
     try (NDManager scope = manager.newSubManager()) {
       Map<String, NDArray> tensors = Safetensors.readAll(file, scope);
@@ -165,18 +165,27 @@ public final class StableDiffusion implements AutoCloseable {
       index.put("feature_extractor", List.of());
       index.put("requires_safety_checker", false);
       index.put("safety_checker", List.of());
-      index.put("scheduler", schedulerConfig == null ? List.of() : List.of("diffusers", "DDIMScheduler"));
+      index.put(
+          "scheduler", schedulerConfig == null ? List.of() : List.of("diffusers", "DDIMScheduler"));
       index.put("text_encoder", List.of("transformers", "CLIPTextModel"));
-      index.put("tokenizer", tokenizer == null ? List.of() : List.of("transformers", "CLIPTokenizer"));
+      index.put(
+          "tokenizer", tokenizer == null ? List.of() : List.of("transformers", "CLIPTokenizer"));
       index.put("unet", List.of("diffusers", "UNet2DConditionModel"));
       index.put("vae", List.of("diffusers", "AutoencoderKL"));
       String json =
-          new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(index)
+          new GsonBuilder()
+              .setPrettyPrinting()
+              .serializeNulls()
+              .create()
+              .toJson(index)
               .replace("[]", "[\n    null,\n    null\n  ]");
       Files.writeString(dir.resolve("model_index.json"), json + "\n");
-      writeComponent(dir.resolve("unet"), unet.config().toJson(), unet, "diffusion_pytorch_model", dtype);
-      writeComponent(dir.resolve("vae"), vae.config().toJson(), vae, "diffusion_pytorch_model", dtype);
-      writeComponent(dir.resolve("text_encoder"), textEncoder.config().toJson(), textEncoder, "model", dtype);
+      writeComponent(
+          dir.resolve("unet"), unet.config().toJson(), unet, "diffusion_pytorch_model", dtype);
+      writeComponent(
+          dir.resolve("vae"), vae.config().toJson(), vae, "diffusion_pytorch_model", dtype);
+      writeComponent(
+          dir.resolve("text_encoder"), textEncoder.config().toJson(), textEncoder, "model", dtype);
       if (schedulerConfig != null) {
         Files.createDirectories(dir.resolve("scheduler"));
         Files.writeString(dir.resolve("scheduler/scheduler_config.json"), schedulerConfig);
@@ -194,7 +203,8 @@ public final class StableDiffusion implements AutoCloseable {
       throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("config.json"), config);
-    Safetensors.write(dir.resolve(stem + ".safetensors"), Weights.arrays(block), dtype, Map.of("format", "pt"));
+    Safetensors.write(
+        dir.resolve(stem + ".safetensors"), Weights.arrays(block), dtype, Map.of("format", "pt"));
   }
 
   /** Returns the UNet. */

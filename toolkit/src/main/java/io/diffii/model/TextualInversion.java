@@ -1,19 +1,19 @@
 package io.diffii.model;
 
-import io.diffii.io.Safetensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.diffii.io.Safetensors;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Textual-inversion concepts: learned token vectors that placeholders such as {@code <item-3>}
- * put into a prompt. All vectors live in one learnable matrix that the text encoder appends after
- * its frozen token table, so no base row is copied or changed. Saved as safetensors {@code
+ * Textual-inversion concepts: learned token vectors that placeholders such as {@code <item-3>} put
+ * into a prompt. All vectors live in one learnable matrix that the text encoder appends after its
+ * frozen token table, so no base row is copied or changed. Saved as safetensors {@code
  * {placeholder: [n, D]}}, the format diffusers' {@code load_textual_inversion} reads.
  */
 public final class TextualInversion {
@@ -30,17 +30,23 @@ public final class TextualInversion {
 
   /**
    * Registers each placeholder with its number of vectors in {@code tokenizer}, initialises every
-   * vector from the embedding of {@code initToken} (a vocabulary word), and attaches the vectors
-   * to {@code text}. Placeholders must be new to the tokenizer.
+   * vector from the embedding of {@code initToken} (a vocabulary word), and attaches the vectors to
+   * {@code text}. Placeholders must be new to the tokenizer.
    */
   public static TextualInversion create(
-      ClipTextModel text, Tokenizer tokenizer, Map<String, Integer> vectorsPerPlaceholder,
-      String initToken, NDManager manager) {
+      ClipTextModel text,
+      Tokenizer tokenizer,
+      Map<String, Integer> vectorsPerPlaceholder,
+      String initToken,
+      NDManager manager) {
     long firstId = tokenizer.vocabSize();
     if (firstId != text.config().vocabSize()) {
       throw new IllegalArgumentException(
           "the tokenizer already has ids beyond the text encoder's table ("
-              + firstId + " vs " + text.config().vocabSize() + ")");
+              + firstId
+              + " vs "
+              + text.config().vocabSize()
+              + ")");
     }
     Map<String, List<Long>> ids = new LinkedHashMap<>();
     // Sorted, so the ids do not depend on the iteration order of the caller's map.
@@ -48,7 +54,8 @@ public final class TextualInversion {
         .forEach((token, n) -> ids.put(token, tokenizer.addPlaceholder(token, n)));
     int total = vectorsPerPlaceholder.values().stream().mapToInt(Integer::intValue).sum();
     long init = tokenizer.id(initToken);
-    NDArray row = text.tokenEmbedding().getArray().get(manager, new NDIndex("{}:{}", init, init + 1));
+    NDArray row =
+        text.tokenEmbedding().getArray().get(manager, new NDIndex("{}:{}", init, init + 1));
     NDArray vectors = row.repeat(0, total);
     vectors.setRequiresGradient(true);
     text.setExtraTokenEmbeddings(vectors);
@@ -79,16 +86,21 @@ public final class TextualInversion {
   public void save(Path file) {
     try (NDManager scope = NDManager.newBaseManager()) {
       Map<String, NDArray> out = new LinkedHashMap<>();
-      placeholders.keySet().forEach(p -> {
-        NDArray v = vectors(p);
-        v.attach(scope);
-        out.put(p, v);
-      });
+      placeholders
+          .keySet()
+          .forEach(
+              p -> {
+                NDArray v = vectors(p);
+                v.attach(scope);
+                out.put(p, v);
+              });
       Safetensors.write(file, out, Safetensors.Dtype.F32, Map.of());
     }
   }
 
-  /** Copies saved vectors into this concept set; every placeholder must be present with its shape. */
+  /**
+   * Copies saved vectors into this concept set; every placeholder must be present with its shape.
+   */
   public void load(Path file) {
     try (NDManager scope = NDManager.newBaseManager()) {
       Map<String, NDArray> saved = Safetensors.readAll(file, scope);
@@ -98,10 +110,22 @@ public final class TextualInversion {
         long width = vectors.getShape().get(1);
         Shape expected = new Shape(ids.size(), width);
         // A single vector may be saved as [D]; any other shape must be [n, D] with the encoder's D.
-        if (s == null || s.getShape().get(s.getShape().dimension() - 1) != width || s.size() != expected.size()) {
+        if (s == null
+            || s.getShape().get(s.getShape().dimension() - 1) != width
+            || s.size() != expected.size()) {
           throw new IllegalArgumentException(
-              file + ": placeholder " + p + " is " + (s == null ? "missing" : s.getShape()) + ", expected " + expected
-                  + " (" + ids.size() + " vector(s) of the text encoder's token width " + width + ")");
+              file
+                  + ": placeholder "
+                  + p
+                  + " is "
+                  + (s == null ? "missing" : s.getShape())
+                  + ", expected "
+                  + expected
+                  + " ("
+                  + ids.size()
+                  + " vector(s) of the text encoder's token width "
+                  + width
+                  + ")");
         }
         long from = ids.get(0) - firstId;
         vectors.set(new NDIndex("{}:{}", from, from + ids.size()), s.reshape(expected));

@@ -1,8 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.nn.Linear;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,6 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Linear;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 
 /**
  * The UNet's time embedding, as diffusers' {@code Timesteps} followed by {@code TimestepEmbedding}:

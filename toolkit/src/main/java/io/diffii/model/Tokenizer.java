@@ -28,9 +28,8 @@ import java.util.regex.Pattern;
  * in start and end tokens and pads to the model's length, as Stable Diffusion pipelines do.
  *
  * <p>Textual-inversion placeholders ({@link #addPlaceholder}) such as {@code <item-3>} are matched
- * exactly (case-sensitive) before any other splitting and map to ids appended after the
- * vocabulary; a concept of n vectors puts its n ids in the prompt. The tokenizer files are not
- * changed.
+ * exactly (case-sensitive) before any other splitting and map to ids appended after the vocabulary;
+ * a concept of n vectors puts its n ids in the prompt. The tokenizer files are not changed.
  */
 public final class Tokenizer {
 
@@ -41,7 +40,8 @@ public final class Tokenizer {
       Pattern.compile(
           "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
           Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern WORD_PIECES = Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WORD_PIECES =
+      Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
 
   private final Map<String, Integer> vocab;
   private final Map<String, Integer> mergeRanks;
@@ -56,7 +56,11 @@ public final class Tokenizer {
   private int extraIds;
 
   private Tokenizer(
-      Map<String, Integer> vocab, Map<String, Integer> mergeRanks, int maxLength, String pad, String unk) {
+      Map<String, Integer> vocab,
+      Map<String, Integer> mergeRanks,
+      int maxLength,
+      String pad,
+      String unk) {
     this.vocab = vocab;
     this.mergeRanks = mergeRanks;
     this.bpe = mergeRanks != null;
@@ -78,7 +82,9 @@ public final class Tokenizer {
     return id;
   }
 
-  /** Reads a tokenizer folder: {@code vocab.json} + {@code merges.txt}, or {@code tokenizer.json}. */
+  /**
+   * Reads a tokenizer folder: {@code vocab.json} + {@code merges.txt}, or {@code tokenizer.json}.
+   */
   public static Tokenizer load(Path dir) {
     int maxLength = 77;
     Path config = dir.resolve("tokenizer_config.json");
@@ -99,7 +105,8 @@ public final class Tokenizer {
     Path vocabFile = dir.resolve("vocab.json");
     Path mergesFile = dir.resolve("merges.txt");
     if (Files.isRegularFile(vocabFile) && Files.isRegularFile(mergesFile)) {
-      return new Tokenizer(readVocab(readJson(vocabFile), vocabFile), readMerges(mergesFile), maxLength, pad, null);
+      return new Tokenizer(
+          readVocab(readJson(vocabFile), vocabFile), readMerges(mergesFile), maxLength, pad, null);
     }
     Path json = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(json)) {
@@ -121,12 +128,18 @@ public final class Tokenizer {
         JsonArray merges = model.getAsJsonArray("merges");
         for (int i = 0; i < merges.size(); i++) {
           JsonElement m = merges.get(i);
-          String pair = m.isJsonArray() ? m.getAsJsonArray().get(0).getAsString() + " " + m.getAsJsonArray().get(1).getAsString() : m.getAsString();
+          String pair =
+              m.isJsonArray()
+                  ? m.getAsJsonArray().get(0).getAsString()
+                      + " "
+                      + m.getAsJsonArray().get(1).getAsString()
+                  : m.getAsString();
           ranks.put(pair, i);
         }
         return new Tokenizer(vocab, ranks, maxLength, pad, null);
       default:
-        throw new IllegalArgumentException(json + ": model type " + type + " is not supported (WordLevel, BPE)");
+        throw new IllegalArgumentException(
+            json + ": model type " + type + " is not supported (WordLevel, BPE)");
     }
   }
 
@@ -146,7 +159,10 @@ public final class Tokenizer {
     return new Tokenizer(vocab, null, maxLength, null, UNK);
   }
 
-  /** Writes a word-level tokenizer as HuggingFace files: tokenizer.json, tokenizer_config.json, special_tokens_map.json. */
+  /**
+   * Writes a word-level tokenizer as HuggingFace files: tokenizer.json, tokenizer_config.json,
+   * special_tokens_map.json.
+   */
   public void save(Path dir) {
     if (bpe) {
       throw new UnsupportedOperationException("saving is implemented for word-level tokenizers");
@@ -202,19 +218,25 @@ public final class Tokenizer {
   }
 
   /**
-   * Registers a placeholder of {@code vectors} learned embeddings and returns its ids, which
-   * follow the vocabulary and earlier placeholders. Registering the same token again with the
-   * same count returns the same ids.
+   * Registers a placeholder of {@code vectors} learned embeddings and returns its ids, which follow
+   * the vocabulary and earlier placeholders. Registering the same token again with the same count
+   * returns the same ids.
    */
   public List<Long> addPlaceholder(String token, int vectors) {
     if (token.isBlank() || token.chars().anyMatch(Character::isWhitespace) || vectors <= 0) {
-      throw new IllegalArgumentException("a placeholder is one word with at least one vector: '" + token + "'");
+      throw new IllegalArgumentException(
+          "a placeholder is one word with at least one vector: '" + token + "'");
     }
     List<Long> existing = placeholders.get(token);
     if (existing != null) {
       if (existing.size() != vectors) {
         throw new IllegalArgumentException(
-            "placeholder " + token + " already has " + existing.size() + " vectors, not " + vectors);
+            "placeholder "
+                + token
+                + " already has "
+                + existing.size()
+                + " vectors, not "
+                + vectors);
       }
       return existing;
     }
@@ -239,7 +261,8 @@ public final class Tokenizer {
   public List<Long> placeholderIds(String token) {
     List<Long> ids = placeholders.get(token);
     if (ids == null) {
-      throw new IllegalArgumentException("unknown placeholder " + token + "; registered: " + placeholders.keySet());
+      throw new IllegalArgumentException(
+          "unknown placeholder " + token + "; registered: " + placeholders.keySet());
     }
     return ids;
   }
@@ -253,7 +276,10 @@ public final class Tokenizer {
     return ids.stream().mapToLong(Long::longValue).toArray();
   }
 
-  /** Returns the prompt's ids padded to the model length, truncated so that the end token stays last. */
+  /**
+   * Returns the prompt's ids padded to the model length, truncated so that the end token stays
+   * last.
+   */
   public long[] encode(String prompt) {
     long[] ids = encodeUnpadded(prompt);
     long[] out = new long[maxLength];
@@ -347,7 +373,8 @@ public final class Tokenizer {
     for (String s : symbols) {
       Integer id = vocab.get(s);
       if (id == null) {
-        throw new IllegalStateException("BPE symbol '" + s + "' of '" + piece + "' is not in vocab.json");
+        throw new IllegalStateException(
+            "BPE symbol '" + s + "' of '" + piece + "' is not in vocab.json");
       }
       ids.add(id);
     }
@@ -429,7 +456,8 @@ public final class Tokenizer {
     Map<String, Integer> vocab = new HashMap<>();
     for (Map.Entry<String, JsonElement> e : json.entrySet()) {
       if (!e.getValue().isJsonPrimitive()) {
-        throw new IllegalArgumentException(file + ": vocabulary entry " + e.getKey() + " is not an id");
+        throw new IllegalArgumentException(
+            file + ": vocabulary entry " + e.getKey() + " is not an id");
       }
       vocab.put(e.getKey(), e.getValue().getAsInt());
     }
@@ -454,7 +482,8 @@ public final class Tokenizer {
       }
       String[] pair = line.split(" ");
       if (pair.length != 2) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected two symbols, got '" + line + "'");
+        throw new IllegalArgumentException(
+            file + " line " + (i + 1) + ": expected two symbols, got '" + line + "'");
       }
       ranks.putIfAbsent(line, ranks.size());
     }

@@ -1,16 +1,16 @@
 package io.diffii.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import io.diffii.nn.Conv2d;
 import io.diffii.nn.GroupNorm;
 import io.diffii.nn.Linear;
 import io.diffii.nn.ModuleList;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Tensors;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * The spatial transformer of Stable Diffusion's UNet, as diffusers' {@code Transformer2DModel} on

@@ -1,7 +1,7 @@
 package io.diffii.model;
 
-import io.diffii.io.ConfigJson;
 import com.google.gson.JsonElement;
+import io.diffii.io.ConfigJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -244,7 +244,9 @@ public record UNetConfig(
     }
   }
 
-  /** Returns this config as a diffusers {@code unet/config.json} that {@link #fromJson} reads back. */
+  /**
+   * Returns this config as a diffusers {@code unet/config.json} that {@link #fromJson} reads back.
+   */
   public String toJson() {
     java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("_class_name", "UNet2DConditionModel");
@@ -267,7 +269,9 @@ public record UNetConfig(
     m.put("norm_num_groups", normNumGroups);
     m.put("out_channels", outChannels);
     m.put("sample_size", sampleSize);
-    m.put("time_embedding_dim", timeEmbeddingDim == 4 * blockOutChannels.get(0) ? null : timeEmbeddingDim);
+    m.put(
+        "time_embedding_dim",
+        timeEmbeddingDim == 4 * blockOutChannels.get(0) ? null : timeEmbeddingDim);
     m.put("transformer_layers_per_block", ConfigJson.perBlockValue(transformerLayersPerBlock));
     m.put("up_block_types", upBlockTypes);
     m.put("use_linear_projection", useLinearProjection);

@@ -1,14 +1,14 @@
 package io.diffii.model;
 
-import io.diffii.nn.Conv2d;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Tensors;
 
 /**
  * Doubles the resolution by nearest-neighbour repetition followed by a 3×3 convolution ({@code

@@ -106,14 +106,18 @@ public record VaeConfig(
     }
   }
 
-  /** Returns this config as a diffusers {@code vae/config.json} that {@link #fromJson} reads back. */
+  /**
+   * Returns this config as a diffusers {@code vae/config.json} that {@link #fromJson} reads back.
+   */
   public String toJson() {
     java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("_class_name", "AutoencoderKL");
     m.put("_diffusers_version", "0.35.2");
     m.put("act_fn", "silu");
     m.put("block_out_channels", blockOutChannels);
-    m.put("down_block_types", java.util.Collections.nCopies(blockOutChannels.size(), "DownEncoderBlock2D"));
+    m.put(
+        "down_block_types",
+        java.util.Collections.nCopies(blockOutChannels.size(), "DownEncoderBlock2D"));
     m.put("in_channels", inChannels);
     m.put("latent_channels", latentChannels);
     m.put("layers_per_block", layersPerBlock);
@@ -122,7 +126,9 @@ public record VaeConfig(
     m.put("out_channels", outChannels);
     m.put("sample_size", 32);
     m.put("scaling_factor", scalingFactor);
-    m.put("up_block_types", java.util.Collections.nCopies(blockOutChannels.size(), "UpDecoderBlock2D"));
+    m.put(
+        "up_block_types",
+        java.util.Collections.nCopies(blockOutChannels.size(), "UpDecoderBlock2D"));
     m.put("use_post_quant_conv", usePostQuantConv);
     m.put("use_quant_conv", useQuantConv);
     return ConfigJson.write(m);
@@ -130,8 +136,17 @@ public record VaeConfig(
 
   /** Returns a copy with another latent scaling factor (measured on a trained model's data). */
   public VaeConfig withScalingFactor(float factor) {
-    return new VaeConfig(inChannels, outChannels, blockOutChannels, layersPerBlock, latentChannels,
-        normNumGroups, factor, midBlockAddAttention, useQuantConv, usePostQuantConv);
+    return new VaeConfig(
+        inChannels,
+        outChannels,
+        blockOutChannels,
+        layersPerBlock,
+        latentChannels,
+        normNumGroups,
+        factor,
+        midBlockAddAttention,
+        useQuantConv,
+        usePostQuantConv);
   }
 
   private static void requireAll(ConfigJson json, String key, String type, int levels) {

@@ -12,5 +12,3 @@
  * creates belongs to the manager of its input, never to the weights' manager.
  */
 package io.diffii.model;
-
-import io.diffii.nn.NamedBlock;

@@ -72,11 +72,11 @@ public class Conv2d extends NamedBlock {
    * extra channels are sliced off. PyTorch's oneDNN backward-data kernel (used on the CPU for
    * kernels other than 1×1) works on the output gradient and the filters in channel blocks of 16
    * (AVX-512; 8 on AVX2) and reads the padding of a partial block without it having been written:
-   * uninitialised memory, whose bytes only matter when they happen to spell NaN or ±∞ (freed
-   * memory that held a −∞ attention mask, say), and then the whole input gradient is NaN — the
-   * UNet's {@code conv_out} (4 channels) turned every placeholder and LoRA gradient NaN in some
-   * steps of some runs. With whole blocks there is no padding; the appended channels' gradient is
-   * exactly zero (the slice's backward writes zeros), so the result is the same.
+   * uninitialised memory, whose bytes only matter when they happen to spell NaN or ±∞ (freed memory
+   * that held a −∞ attention mask, say), and then the whole input gradient is NaN — the UNet's
+   * {@code conv_out} (4 channels) turned every placeholder and LoRA gradient NaN in some steps of
+   * some runs. With whole blocks there is no padding; the appended channels' gradient is exactly
+   * zero (the slice's backward writes zeros), so the result is the same.
    */
   public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int padding) {
     long out = w.getShape().get(0);
@@ -93,11 +93,14 @@ public class Conv2d extends NamedBlock {
         NDArrays.concat(
             new NDList(
                 w.get(local, all),
-                local.zeros(new Shape(missing, filter.get(1), filter.get(2), filter.get(3)), w.getDataType())));
+                local.zeros(
+                    new Shape(missing, filter.get(1), filter.get(2), filter.get(3)),
+                    w.getDataType())));
     NDArray wideBias =
         b == null
             ? null
-            : NDArrays.concat(new NDList(b.get(local, all), local.zeros(new Shape(missing), b.getDataType())));
+            : NDArrays.concat(
+                new NDList(b.get(local, all), local.zeros(new Shape(missing), b.getDataType())));
     return convolve(x, wide, wideBias, stride, padding).get(new NDIndex(":, :{}", out));
   }
 

@@ -51,10 +51,18 @@ public class Linear extends NamedBlock {
    * the layer's own weights are untouched.
    */
   public void setAdapter(LoraAdapter adapter) {
-    if (adapter != null && (adapter.inFeatures() != inFeatures || adapter.outFeatures() != outFeatures)) {
+    if (adapter != null
+        && (adapter.inFeatures() != inFeatures || adapter.outFeatures() != outFeatures)) {
       throw new IllegalArgumentException(
-          "adapter " + adapter.inFeatures() + "→" + adapter.outFeatures() + " does not fit a "
-              + inFeatures + "→" + outFeatures + " layer");
+          "adapter "
+              + adapter.inFeatures()
+              + "→"
+              + adapter.outFeatures()
+              + " does not fit a "
+              + inFeatures
+              + "→"
+              + outFeatures
+              + " layer");
     }
     this.adapter = adapter;
   }

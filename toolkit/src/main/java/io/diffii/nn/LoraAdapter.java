@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * A rank-r LoRA adapter (Hu et al. 2021) for one linear layer: \(Δy = (α/r)\, B A x\) with A
- * ("down", lora_A) of shape {@code [r, in]} drawn uniformly in ±1/√in (PEFT's Kaiming-uniform) and B
- * ("up", lora_B) of shape {@code [out, r]} zero, so a fresh adapter changes nothing. Its arrays
+ * ("down", lora_A) of shape {@code [r, in]} drawn uniformly in ±1/√in (PEFT's Kaiming-uniform) and
+ * B ("up", lora_B) of shape {@code [out, r]} zero, so a fresh adapter changes nothing. Its arrays
  * are not parameters of the layer: they train and save on their own.
  */
 public final class LoraAdapter {
@@ -18,10 +18,14 @@ public final class LoraAdapter {
 
   /** Creates an adapter from its two matrices and scale α/r. */
   public LoraAdapter(NDArray down, NDArray up, float scale) {
-    if (down.getShape().dimension() != 2 || up.getShape().dimension() != 2
+    if (down.getShape().dimension() != 2
+        || up.getShape().dimension() != 2
         || up.getShape().get(1) != down.getShape().get(0)) {
       throw new IllegalArgumentException(
-          "LoRA needs down [r, in] and up [out, r], got " + down.getShape() + " and " + up.getShape());
+          "LoRA needs down [r, in] and up [out, r], got "
+              + down.getShape()
+              + " and "
+              + up.getShape());
     }
     this.down = down;
     this.up = up;

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * An indexed list of blocks, named {@code 0, 1, …} in checkpoint keys as PyTorch's {@code
- * nn.ModuleList} names them ({@code down_blocks.0.resnets.1}). It is a container, not a layer:
- * the owner decides how its items are called, so {@link #forward} is not supported.
+ * nn.ModuleList} names them ({@code down_blocks.0.resnets.1}). It is a container, not a layer: the
+ * owner decides how its items are called, so {@link #forward} is not supported.
  */
 public final class ModuleList<B extends NamedBlock> extends NamedBlock {
 

@@ -52,8 +52,8 @@ public abstract class NamedBlock extends AbstractBlock {
   }
 
   /**
-   * Returns every parameter of this block and its descendants by dotted checkpoint name
-   * ({@code mid_block.attentions.0.proj_in.weight}), in registration order.
+   * Returns every parameter of this block and its descendants by dotted checkpoint name ({@code
+   * mid_block.attentions.0.proj_in.weight}), in registration order.
    */
   public Map<String, Parameter> stateDict() {
     Map<String, Parameter> out = new LinkedHashMap<>();
@@ -75,8 +75,8 @@ public abstract class NamedBlock extends AbstractBlock {
   }
 
   /**
-   * Allocates every parameter that has no array yet, with PyTorch's default initialisation:
-   * weights uniform in ±1/√fan_in, biases and norm shifts zero, norm scales one.
+   * Allocates every parameter that has no array yet, with PyTorch's default initialisation: weights
+   * uniform in ±1/√fan_in, biases and norm shifts zero, norm scales one.
    */
   public void initializeParameters(NDManager manager) {
     for (Parameter p : stateDict().values()) {
@@ -103,12 +103,14 @@ public abstract class NamedBlock extends AbstractBlock {
   }
 
   /** Returns this block's parameter value for the current forward pass. */
-  protected static NDArray value(ParameterStore store, NDArray like, Parameter p, boolean training) {
+  protected static NDArray value(
+      ParameterStore store, NDArray like, Parameter p, boolean training) {
     return store.getValue(p, like.getDevice(), training);
   }
 
   /** Runs a child block that takes one input and gives one output. */
-  protected static NDArray call(ParameterStore store, ai.djl.nn.Block block, NDArray x, boolean training) {
+  protected static NDArray call(
+      ParameterStore store, ai.djl.nn.Block block, NDArray x, boolean training) {
     return block.forward(store, new NDList(x), training).singletonOrThrow();
   }
 

@@ -18,13 +18,17 @@ public final class Weights {
   private Weights() {}
 
   /**
-   * Sets every parameter of {@code block} from {@code tensors} (by checkpoint name); new arrays
-   * are made in {@code manager}. Names in {@code ignored} may be present and are skipped. Any
-   * missing, unexpected or mis-shaped tensor fails the whole load with one error that lists each,
-   * naming {@code source}; nothing is changed then.
+   * Sets every parameter of {@code block} from {@code tensors} (by checkpoint name); new arrays are
+   * made in {@code manager}. Names in {@code ignored} may be present and are skipped. Any missing,
+   * unexpected or mis-shaped tensor fails the whole load with one error that lists each, naming
+   * {@code source}; nothing is changed then.
    */
   public static void load(
-      NamedBlock block, Map<String, NDArray> tensors, NDManager manager, Set<String> ignored, String source) {
+      NamedBlock block,
+      Map<String, NDArray> tensors,
+      NDManager manager,
+      Set<String> ignored,
+      String source) {
     Map<String, Parameter> params = block.stateDict();
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
@@ -33,7 +37,12 @@ public final class Weights {
         problems.add("missing " + e.getKey() + " (expected " + e.getValue().getShape() + ")");
       } else if (!t.getShape().equals(e.getValue().getShape())) {
         problems.add(
-            "mis-shaped " + e.getKey() + ": expected " + e.getValue().getShape() + ", found " + t.getShape());
+            "mis-shaped "
+                + e.getKey()
+                + ": expected "
+                + e.getValue().getShape()
+                + ", found "
+                + t.getShape());
       }
     }
     for (String name : new TreeSet<>(tensors.keySet())) {
@@ -43,8 +52,13 @@ public final class Weights {
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
-          source + " does not fit " + block.getClass().getSimpleName() + " (" + problems.size()
-              + " problems):\n  " + String.join("\n  ", problems));
+          source
+              + " does not fit "
+              + block.getClass().getSimpleName()
+              + " ("
+              + problems.size()
+              + " problems):\n  "
+              + String.join("\n  ", problems));
     }
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       NDArray t = tensors.get(e.getKey()).toType(DataType.FLOAT32, false);
@@ -62,13 +76,15 @@ public final class Weights {
   /** Returns the parameter arrays of {@code block} by checkpoint name (all must be allocated). */
   public static Map<String, NDArray> arrays(NamedBlock block) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    block.stateDict().forEach(
-        (k, p) -> {
-          if (!p.isInitialized()) {
-            throw new IllegalStateException("parameter " + k + " has no array yet");
-          }
-          out.put(k, p.getArray());
-        });
+    block
+        .stateDict()
+        .forEach(
+            (k, p) -> {
+              if (!p.isInitialized()) {
+                throw new IllegalStateException("parameter " + k + " has no array yet");
+              }
+              out.put(k, p.getArray());
+            });
     return out;
   }
 

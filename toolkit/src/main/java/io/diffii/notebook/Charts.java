@@ -53,17 +53,27 @@ public final class Charts {
    * error bars when {@code errors} has the series.
    */
   public static CategoryChart bars(
-      String title, String yTitle, List<String> categories, Map<String, double[]> series,
+      String title,
+      String yTitle,
+      List<String> categories,
+      Map<String, double[]> series,
       Map<String, double[]> errors) {
     if (series.isEmpty()) {
       throw new IllegalArgumentException("chart '" + title + "' needs at least one series");
     }
-    CategoryChart chart = new CategoryChartBuilder().width(640).height(400).title(title).yAxisTitle(yTitle).build();
+    CategoryChart chart =
+        new CategoryChartBuilder().width(640).height(400).title(title).yAxisTitle(yTitle).build();
     series.forEach(
         (name, y) -> {
           if (y.length != categories.size()) {
             throw new IllegalArgumentException(
-                "series '" + name + "' has " + y.length + " values for " + categories.size() + " categories");
+                "series '"
+                    + name
+                    + "' has "
+                    + y.length
+                    + " values for "
+                    + categories.size()
+                    + " categories");
           }
           double[] e = errors.get(name);
           if (e == null) {

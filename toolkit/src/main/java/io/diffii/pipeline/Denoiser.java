@@ -8,9 +8,9 @@ import io.diffii.model.UNet2DConditionModel;
 import io.diffii.schedule.Guidance;
 
 /**
- * The noise prediction a sampler steps with: the UNet's ε for the conditional prompt, combined
- * with the unconditional (empty-prompt) prediction by classifier-free guidance when the scale is
- * not 1. Both branches run as one batch.
+ * The noise prediction a sampler steps with: the UNet's ε for the conditional prompt, combined with
+ * the unconditional (empty-prompt) prediction by classifier-free guidance when the scale is not 1.
+ * Both branches run as one batch.
  */
 public final class Denoiser {
 
@@ -38,7 +38,9 @@ public final class Denoiser {
     }
     NDArray both =
         unet.predictNoise(
-            NDArrays.concat(new NDList(latents, latents)), timestep, NDArrays.concat(new NDList(uncond, cond)));
+            NDArrays.concat(new NDList(latents, latents)),
+            timestep,
+            NDArrays.concat(new NDList(uncond, cond)));
     NDList halves = both.split(2);
     return Guidance.guidance(halves.get(0), halves.get(1), guidance);
   }

@@ -7,8 +7,8 @@ import io.diffii.schedule.Scheduler;
 
 /**
  * The denoising loop that sampling and DDIM inversion share: at each of the scheduler's timesteps,
- * one guided noise prediction and one scheduler update. The loop only wires a {@link Denoiser} to
- * a {@link Scheduler}; neither knows the other.
+ * one guided noise prediction and one scheduler update. The loop only wires a {@link Denoiser} to a
+ * {@link Scheduler}; neither knows the other.
  */
 public final class DenoisingLoop {
 
@@ -35,7 +35,8 @@ public final class DenoisingLoop {
         // An operation's result lives in its first operand's manager: views in the step's manager
         // keep every intermediate of the UNet there, instead of piling up in the caller's.
         NDArray x = view(latents, step);
-        NDArray eps = denoiser.predict(x, t, view(prompts.at(t), step), view(uncond, step), guidance);
+        NDArray eps =
+            denoiser.predict(x, t, view(prompts.at(t), step), view(uncond, step), guidance);
         NDArray next = scheduler.step(eps, t, x);
         next.attach(manager);
         if (latents != start) {

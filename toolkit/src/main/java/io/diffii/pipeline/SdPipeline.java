@@ -65,7 +65,10 @@ public final class SdPipeline {
     return sd.vae().decode(latents.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1);
   }
 
-  /** Returns Gaussian start latents {@code [n, c, h, w]} for the model's latent size, from {@code random}. */
+  /**
+   * Returns Gaussian start latents {@code [n, c, h, w]} for the model's latent size, from {@code
+   * random}.
+   */
   public NDArray noise(NDManager manager, int n, Random random) {
     var cfg = sd.unet().config();
     Shape shape = new Shape(n, cfg.inChannels(), cfg.sampleSize(), cfg.sampleSize());
@@ -73,8 +76,8 @@ public final class SdPipeline {
   }
 
   /**
-   * Denoises {@code start} with DDIM over {@code steps} steps, conditioning per timestep as
-   * {@code prompts} says, with classifier-free guidance {@code guidance} against the empty prompt.
+   * Denoises {@code start} with DDIM over {@code steps} steps, conditioning per timestep as {@code
+   * prompts} says, with classifier-free guidance {@code guidance} against the empty prompt.
    */
   public NDArray sample(NDArray start, PromptSchedule prompts, int steps, double guidance) {
     NDArray uncond = null;
@@ -87,15 +90,16 @@ public final class SdPipeline {
   }
 
   /** Generates images for {@code prompts} from seeded noise. */
-  public NDArray generate(NDManager manager, List<String> prompts, int steps, double guidance, long seed) {
+  public NDArray generate(
+      NDManager manager, List<String> prompts, int steps, double guidance, long seed) {
     NDArray start = noise(manager, prompts.size(), new Random(seed));
     NDArray cond = embed(manager, prompts);
     return decode(sample(start, PromptSchedule.constant(cond), steps, guidance));
   }
 
   /**
-   * DDIM-inverts (paper Eq. 4) scaled latents conditioned on {@code prompts} over {@code steps} steps with
-   * guidance {@code guidance} (1 for a faithful round trip).
+   * DDIM-inverts (paper Eq. 4) scaled latents conditioned on {@code prompts} over {@code steps}
+   * steps with guidance {@code guidance} (1 for a faithful round trip).
    */
   public NDArray invert(NDArray latents, List<String> prompts, int steps, double guidance) {
     NDManager manager = latents.getManager();

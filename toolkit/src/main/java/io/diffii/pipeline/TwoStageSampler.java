@@ -9,8 +9,8 @@ import java.util.Locale;
  * Diff-II's two-stage denoising (paper Sec. 3.3): DDIM with classifier-free guidance against the
  * empty prompt, conditioned on the suffixed prompt ("a photo of a [V] bird" + " " + suffix) at the
  * timesteps {@link TwoStageRule} assigns to the first stage, and on the plain prompt below. The
- * split ratio s is the fraction of the trajectory, counted from pure noise, that the suffix
- * steers: 0 turns the first stage off, 1 uses the suffix throughout (reference-notes §4).
+ * split ratio s is the fraction of the trajectory, counted from pure noise, that the suffix steers:
+ * 0 turns the first stage off, 1 uses the suffix throughout (reference-notes §4).
  *
  * <p>Released settings: 25 steps, guidance 7.5, s = 0.3 (5-shot) or 0.1 (10-shot).
  */
@@ -21,11 +21,17 @@ public final class TwoStageSampler {
   private final double guidance;
   private final TwoStageRule rule;
 
-  /** Creates a sampler of {@code steps} DDIM steps, guidance scale {@code guidance} and split ratio s. */
+  /**
+   * Creates a sampler of {@code steps} DDIM steps, guidance scale {@code guidance} and split ratio
+   * s.
+   */
   public TwoStageSampler(SdPipeline pipe, int steps, double guidance, double splitRatio) {
     if (steps < 1 || !(guidance >= 1)) {
       throw new IllegalArgumentException(
-          "two-stage sampling needs steps >= 1 and guidance >= 1, got " + steps + " and " + guidance);
+          "two-stage sampling needs steps >= 1 and guidance >= 1, got "
+              + steps
+              + " and "
+              + guidance);
     }
     this.pipe = pipe;
     this.steps = steps;
@@ -45,8 +51,13 @@ public final class TwoStageSampler {
   public NDArray sample(NDArray start, List<String> plain, List<String> suffixes) {
     if (plain.size() != start.getShape().get(0) || suffixes.size() != plain.size()) {
       throw new IllegalArgumentException(
-          "need one prompt and one suffix per latent: " + start.getShape().get(0) + " latents, "
-              + plain.size() + " prompts, " + suffixes.size() + " suffixes");
+          "need one prompt and one suffix per latent: "
+              + start.getShape().get(0)
+              + " latents, "
+              + plain.size()
+              + " prompts, "
+              + suffixes.size()
+              + " suffixes");
     }
     NDArray plainEmb = pipe.embed(start.getManager(), plain);
     if (rule.splitRatio() == 0) {
@@ -73,6 +84,11 @@ public final class TwoStageSampler {
   /** {@inheritDoc} */
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "TwoStageSampler(%d DDIM steps, guidance %.1f, s = %.2f)", steps, guidance, splitRatio());
+    return String.format(
+        Locale.ROOT,
+        "TwoStageSampler(%d DDIM steps, guidance %.1f, s = %.2f)",
+        steps,
+        guidance,
+        splitRatio());
   }
 }

@@ -16,6 +16,8 @@ public interface Scheduler {
   /** Fixes the number of steps and returns the timesteps in the order the loop visits them. */
   int[] timesteps(int numInferenceSteps);
 
-  /** Returns the next sample from the noise prediction {@code modelOutput} at timestep {@code t}. */
+  /**
+   * Returns the next sample from the noise prediction {@code modelOutput} at timestep {@code t}.
+   */
   NDArray step(NDArray modelOutput, int t, NDArray sample);
 }

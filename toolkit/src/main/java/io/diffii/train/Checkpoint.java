@@ -24,7 +24,8 @@ public final class Checkpoint {
     public Map<String, NDArray> group(String name) {
       Map<String, NDArray> g = groups.get(name);
       if (g == null) {
-        throw new IllegalArgumentException("checkpoint has no group " + name + "; has " + groups.keySet());
+        throw new IllegalArgumentException(
+            "checkpoint has no group " + name + "; has " + groups.keySet());
       }
       return g;
     }
@@ -32,11 +33,18 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** Writes {@code groups}, {@code step} and {@code seed} to {@code file} (replacing it atomically). */
-  public static void save(Path file, long step, long seed, Map<String, Map<String, NDArray>> groups) {
+  /**
+   * Writes {@code groups}, {@code step} and {@code seed} to {@code file} (replacing it atomically).
+   */
+  public static void save(
+      Path file, long step, long seed, Map<String, Map<String, NDArray>> groups) {
     Map<String, NDArray> flat = new LinkedHashMap<>();
     groups.forEach((g, arrays) -> arrays.forEach((k, a) -> flat.put(g + "/" + k, a)));
-    Safetensors.write(file, flat, Safetensors.Dtype.F32, Map.of("step", Long.toString(step), "seed", Long.toString(seed)));
+    Safetensors.write(
+        file,
+        flat,
+        Safetensors.Dtype.F32,
+        Map.of("step", Long.toString(step), "seed", Long.toString(seed)));
   }
 
   /** Reads a checkpoint into {@code manager}, or returns empty when {@code file} does not exist. */
@@ -48,13 +56,15 @@ public final class Checkpoint {
       String step = st.metadata().get("step");
       String seed = st.metadata().get("seed");
       if (step == null || seed == null) {
-        throw new IllegalArgumentException("checkpoint " + file + " lacks the step or the seed in its metadata");
+        throw new IllegalArgumentException(
+            "checkpoint " + file + " lacks the step or the seed in its metadata");
       }
       Map<String, Map<String, NDArray>> groups = new LinkedHashMap<>();
       for (String name : st.entries().keySet()) {
         int slash = name.indexOf('/');
         if (slash < 0) {
-          throw new IllegalArgumentException("checkpoint " + file + " has an ungrouped tensor " + name);
+          throw new IllegalArgumentException(
+              "checkpoint " + file + " has an ungrouped tensor " + name);
         }
         groups
             .computeIfAbsent(name.substring(0, slash), g -> new LinkedHashMap<>())
@@ -66,8 +76,8 @@ public final class Checkpoint {
 
   /**
    * Copies saved arrays into live ones of the same names and shapes, in place: {@code
-   * NDArray.set(float[])} would instead swap a live array's storage for a Java buffer, with
-   * another memory alignment than the engine's (and so, possibly, other kernels and last bits).
+   * NDArray.set(float[])} would instead swap a live array's storage for a Java buffer, with another
+   * memory alignment than the engine's (and so, possibly, other kernels and last bits).
    */
   public static void restore(Map<String, NDArray> live, Map<String, NDArray> saved) {
     live.forEach(
@@ -75,8 +85,12 @@ public final class Checkpoint {
           NDArray s = saved.get(k);
           if (s == null || !s.getShape().equals(a.getShape())) {
             throw new IllegalArgumentException(
-                "checkpoint tensor " + k + " is " + (s == null ? "missing" : s.getShape())
-                    + ", expected " + a.getShape());
+                "checkpoint tensor "
+                    + k
+                    + " is "
+                    + (s == null ? "missing" : s.getShape())
+                    + ", expected "
+                    + a.getShape());
           }
           a.set(new NDIndex("..."), s);
         });

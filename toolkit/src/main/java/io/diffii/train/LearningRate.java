@@ -11,7 +11,8 @@ public final class LearningRate {
    */
   public static double warmupCosine(double base, int warmup, int total, int step) {
     if (total <= 0 || warmup < 0 || warmup > total) {
-      throw new IllegalArgumentException("need 0 <= warmup <= total, total > 0: " + warmup + ", " + total);
+      throw new IllegalArgumentException(
+          "need 0 <= warmup <= total, total > 0: " + warmup + ", " + total);
     }
     if (step < warmup) {
       return base * (step + 1) / warmup;

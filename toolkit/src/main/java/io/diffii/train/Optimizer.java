@@ -19,8 +19,8 @@ public interface Optimizer extends Stateful, AutoCloseable {
 
   /**
    * Scales all gradients so that their joint L2 norm is at most {@code maxNorm}, as PyTorch's
-   * {@code clip_grad_norm_}, and returns the norm before clipping (NaN or infinite when a
-   * gradient is not finite; the gradients are then left for {@link #zeroGrad} to drop).
+   * {@code clip_grad_norm_}, and returns the norm before clipping (NaN or infinite when a gradient
+   * is not finite; the gradients are then left for {@link #zeroGrad} to drop).
    */
   default double clipGradNorm(double maxNorm) {
     // A gradient comes back as a new handle in its parameter's manager, where it would stay:

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Stochastic gradient descent with momentum and L2 weight decay, as PyTorch's {@code
- * torch.optim.SGD}: g ← g + wd·p; b ← μ·b + g; p ← p − lr·b. Parameters are the arrays
- * themselves; {@link #step} zeroes their gradients afterwards.
+ * torch.optim.SGD}: g ← g + wd·p; b ← μ·b + g; p ← p − lr·b. Parameters are the arrays themselves;
+ * {@link #step} zeroes their gradients afterwards.
  */
 public final class Sgd implements Optimizer {
 
@@ -23,7 +23,8 @@ public final class Sgd implements Optimizer {
   /** Creates an optimiser over named parameter arrays; its momentum buffers start at zero. */
   public Sgd(Map<String, NDArray> params, double momentum, double weightDecay) {
     if (momentum < 0 || momentum >= 1 || weightDecay < 0 || params.isEmpty()) {
-      throw new IllegalArgumentException("invalid SGD: momentum " + momentum + ", weight decay " + weightDecay);
+      throw new IllegalArgumentException(
+          "invalid SGD: momentum " + momentum + ", weight decay " + weightDecay);
     }
     this.momentum = momentum;
     this.weightDecay = weightDecay;
@@ -74,7 +75,8 @@ public final class Sgd implements Optimizer {
         (k, b) -> {
           NDArray saved = state.get("momentum." + k);
           if (saved == null) {
-            throw new IllegalArgumentException("SGD state has no momentum buffer for parameter " + k);
+            throw new IllegalArgumentException(
+                "SGD state has no momentum buffer for parameter " + k);
           }
           b.set(new NDIndex("..."), saved);
         });

@@ -19,9 +19,9 @@ import java.util.function.LongToDoubleFunction;
 
 /**
  * The one training loop: steps {@code start..total}, each in its own NDManager scope with its own
- * random generator split from one root seed by the step index, a backward pass, gradient
- * clipping, the optimisers' updates, and a checkpoint every few steps and after the last one.
- * A trainer supplies only its loss and learning-rate schedule:
+ * random generator split from one root seed by the step index, a backward pass, gradient clipping,
+ * the optimisers' updates, and a checkpoint every few steps and after the last one. A trainer
+ * supplies only its loss and learning-rate schedule:
  *
  * <pre>{@code
  * TrainingLoop.Result r = TrainingLoop.named("autoencoder", steps, seed)
@@ -31,10 +31,10 @@ import java.util.function.LongToDoubleFunction;
  *     .run((step, rng, scope) -> loss(scope, rng));
  * }</pre>
  *
- * <p>Since a step's draws depend only on (seed, step) and never on the engine's global generator,
- * a run resumed from its checkpoint draws exactly what an uninterrupted run draws. A step whose
- * loss or gradient norm is not finite is dropped (its gradients zeroed, no update), counted in
- * the {@link Result} and shown on the progress line.
+ * <p>Since a step's draws depend only on (seed, step) and never on the engine's global generator, a
+ * run resumed from its checkpoint draws exactly what an uninterrupted run draws. A step whose loss
+ * or gradient norm is not finite is dropped (its gradients zeroed, no update), counted in the
+ * {@link Result} and shown on the progress line.
  */
 public final class TrainingLoop {
 
@@ -57,7 +57,8 @@ public final class TrainingLoop {
    * @param skippedSteps steps dropped because the loss or a gradient norm was not finite
    * @param seconds wall time of the run
    */
-  public record Result(long resumedFrom, long reached, List<Double> losses, int skippedSteps, double seconds) {}
+  public record Result(
+      long resumedFrom, long reached, List<Double> losses, int skippedSteps, double seconds) {}
 
   private record Group(Optimizer optimizer, LongToDoubleFunction lr) {}
 
@@ -76,22 +77,26 @@ public final class TrainingLoop {
 
   private TrainingLoop(String label, long total, long seed) {
     if (total <= 0) {
-      throw new IllegalArgumentException(label + ": a training run needs at least one step, got " + total);
+      throw new IllegalArgumentException(
+          label + ": a training run needs at least one step, got " + total);
     }
     this.label = label;
     this.total = total;
     this.seed = seed;
   }
 
-  /** Starts a loop of {@code total} steps whose draws all derive from {@code seed}; {@code label} names it on the progress line. */
+  /**
+   * Starts a loop of {@code total} steps whose draws all derive from {@code seed}; {@code label}
+   * names it on the progress line.
+   */
   public static TrainingLoop named(String label, long total, long seed) {
     return new TrainingLoop(label, total, seed);
   }
 
   /**
-   * Returns the generator of draw {@code index} in stream {@code stream} of root seed {@code
-   * seed}; the loop gives step k the generator {@code random(seed, 0, k)}, so trainers use other
-   * streams (e.g. one per epoch for the data order, one for initialisation).
+   * Returns the generator of draw {@code index} in stream {@code stream} of root seed {@code seed};
+   * the loop gives step k the generator {@code random(seed, 0, k)}, so trainers use other streams
+   * (e.g. one per epoch for the data order, one for initialisation).
    */
   public static Random random(long seed, long stream, long index) {
     return new Random(mix(mix(mix(0x9E3779B97F4A7C15L, seed), stream), index));
@@ -121,7 +126,10 @@ public final class TrainingLoop {
     return this;
   }
 
-  /** Runs {@code hook} with the step index after every step, dropped ones included (e.g. an EMA update). */
+  /**
+   * Runs {@code hook} with the step index after every step, dropped ones included (e.g. an EMA
+   * update).
+   */
   public TrainingLoop afterStep(LongConsumer hook) {
     afterStep.add(hook);
     return this;
@@ -137,8 +145,8 @@ public final class TrainingLoop {
   }
 
   /**
-   * Resumes from {@code file} when it exists, and writes it every {@code every} steps and after
-   * the last step of the run (default: no checkpoint).
+   * Resumes from {@code file} when it exists, and writes it every {@code every} steps and after the
+   * last step of the run (default: no checkpoint).
    */
   public TrainingLoop checkpoint(Path file, int every) {
     if (every <= 0) {
@@ -212,10 +220,14 @@ public final class TrainingLoop {
         progress.advance(1, String.format(Locale.ROOT, "loss %.4f skipped %d", value, skipped));
       }
     }
-    return new Result(start, end, List.copyOf(losses), skipped, (System.nanoTime() - startNanos) / 1e9);
+    return new Result(
+        start, end, List.copyOf(losses), skipped, (System.nanoTime() - startNanos) / 1e9);
   }
 
-  /** Clips every group, then steps them all, or drops the step for all of them; returns whether it stepped. */
+  /**
+   * Clips every group, then steps them all, or drops the step for all of them; returns whether it
+   * stepped.
+   */
   private boolean update(long step, double loss) {
     boolean finite = Double.isFinite(loss);
     for (Group g : groups.values()) {
@@ -254,9 +266,17 @@ public final class TrainingLoop {
           .map(
               state -> {
                 if (state.seed() != seed || state.step() > total) {
-                  throw new IllegalArgumentException(String.format(
-                      Locale.ROOT, "%s: checkpoint %s is of another run (seed %d, step %d; this run: seed %d, %d steps);"
-                          + " delete it to start afresh", label, checkpoint, state.seed(), state.step(), seed, total));
+                  throw new IllegalArgumentException(
+                      String.format(
+                          Locale.ROOT,
+                          "%s: checkpoint %s is of another run (seed %d, step %d; this run: seed %d, %d steps);"
+                              + " delete it to start afresh",
+                          label,
+                          checkpoint,
+                          state.seed(),
+                          state.step(),
+                          seed,
+                          total));
                 }
                 groups.forEach(
                     (name, g) -> {
@@ -275,9 +295,15 @@ public final class TrainingLoop {
   }
 
   private <T> void put(String name, Map<String, T> into, T value) {
-    if (name.contains("/") || name.endsWith("_optimizer") || groups.containsKey(name) || states.containsKey(name)) {
+    if (name.contains("/")
+        || name.endsWith("_optimizer")
+        || groups.containsKey(name)
+        || states.containsKey(name)) {
       throw new IllegalArgumentException(
-          label + ": checkpoint group name " + name + " is taken, ends with _optimizer or has a '/'");
+          label
+              + ": checkpoint group name "
+              + name
+              + " is taken, ends with _optimizer or has a '/'");
     }
     into.put(name, value);
   }

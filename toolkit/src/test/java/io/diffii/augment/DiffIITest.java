@@ -28,7 +28,10 @@ class DiffIITest {
   /** A quick configuration: few concept steps, few DDIM steps, expansion 2, batches of 4. */
   private static SyntheticSet run(ImageDataset train, Path runDir, long stopAfter) {
     try (StableDiffusion sd = Tiny.model()) {
-      return Embedded.diffII(sd, train).settings(Tiny.quick(11)).stopAfter(stopAfter).run(train, runDir);
+      return Embedded.diffII(sd, train)
+          .settings(Tiny.quick(11))
+          .stopAfter(stopAfter)
+          .run(train, runDir);
     }
   }
 
@@ -61,8 +64,10 @@ class DiffIITest {
       assertTrue(keys.add(r.get("label") + "/" + r.get("index")), "duplicate " + r);
       Path file = Path.of(r.get("file").getAsString());
       byte[] first = Files.readAllBytes(dir.resolve("a/synthetic").resolve(file));
-      assertArrayEquals(first, Files.readAllBytes(dir.resolve("b/synthetic").resolve(file)), file.toString());
-      assertArrayEquals(first, Files.readAllBytes(dir.resolve("c/synthetic").resolve(file)), file.toString());
+      assertArrayEquals(
+          first, Files.readAllBytes(dir.resolve("b/synthetic").resolve(file)), file.toString());
+      assertArrayEquals(
+          first, Files.readAllBytes(dir.resolve("c/synthetic").resolve(file)), file.toString());
       assertEquals("circle", r.get("start").getAsString());
       assertEquals(2, r.getAsJsonArray("sources").size());
       double lambda = r.get("lambda").getAsDouble();
@@ -75,12 +80,23 @@ class DiffIITest {
   @Test
   void twoRunsOnOneLoadedModelWorkAndLeaveItAsItWas() {
     ImageDataset train = Tiny.scenes(2, 2);
-    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+    try (StableDiffusion sd = Tiny.model();
+        NDManager m = NDManager.newBaseManager()) {
       // Plain text to the base model; a concept while a run has its concepts applied.
       List<String> prompt = List.of("a photo of a <trouser> bottom");
       float[] before = new SdPipeline(sd).embed(m, prompt).toFloatArray();
-      assertEquals(8, Embedded.diffII(sd, train).settings(Tiny.quick(1)).run(train, dir.resolve("first")).size());
-      assertEquals(8, Embedded.diffII(sd, train).settings(Tiny.quick(2)).run(train, dir.resolve("second")).size());
+      assertEquals(
+          8,
+          Embedded.diffII(sd, train)
+              .settings(Tiny.quick(1))
+              .run(train, dir.resolve("first"))
+              .size());
+      assertEquals(
+          8,
+          Embedded.diffII(sd, train)
+              .settings(Tiny.quick(2))
+              .run(train, dir.resolve("second"))
+              .size());
       assertArrayEquals(before, new SdPipeline(sd).embed(m, prompt).toFloatArray());
       assertEquals(sd.tokenizer().baseVocabSize(), sd.tokenizer().vocabSize());
       assertTrue(Lora.adapted(sd.unet()).isEmpty(), "no adapter left in the UNet");
@@ -96,7 +112,9 @@ class DiffIITest {
       if (r.get("label").getAsInt() == 1) {
         single++;
         assertEquals("gaussian", r.get("start").getAsString());
-        assertEquals(train.samples().stream().filter(s -> s.label() == 1).findFirst().orElseThrow().id(), r.getAsJsonArray("sources").get(0).getAsString());
+        assertEquals(
+            train.samples().stream().filter(s -> s.label() == 1).findFirst().orElseThrow().id(),
+            r.getAsJsonArray("sources").get(0).getAsString());
         assertTrue(!r.has("lambda"));
       } else {
         assertEquals("circle", r.get("start").getAsString());
@@ -131,7 +149,8 @@ class DiffIITest {
     ImageDataset train = Tiny.scenes(2, 0);
     try (StableDiffusion sd = Tiny.model()) {
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> Embedded.diffII(sd, train).run(train, dir));
+          assertThrows(
+              IllegalArgumentException.class, () -> Embedded.diffII(sd, train).run(train, dir));
       assertTrue(e.getMessage().contains("'Trouser' has no image"), e.getMessage());
     }
   }

@@ -19,8 +19,8 @@ public final class Tiny {
   }
 
   /**
-   * Returns the embedded settings shrunk for tests: 6 concept steps at batch 4, 8 inversion steps, 6
-   * sampling steps in batches of 4, expansion 2, seed {@code seed}.
+   * Returns the embedded settings shrunk for tests: 6 concept steps at batch 4, 8 inversion steps,
+   * 6 sampling steps in batches of 4, expansion 2, seed {@code seed}.
    */
   public static DiffIISettings quick(long seed) {
     DiffIISettings s = DiffIISettings.embedded();
@@ -32,8 +32,8 @@ public final class Tiny {
   }
 
   /**
-   * Returns a data set of Fashion scenes with {@code counts[c]} images of each of the first
-   * {@code counts.length} classes (taken from a 3-shot split, so at most 3 each).
+   * Returns a data set of Fashion scenes with {@code counts[c]} images of each of the first {@code
+   * counts.length} classes (taken from a 3-shot split, so at most 3 each).
    */
   public static ImageDataset scenes(int... counts) {
     ImageDataset train = Splits.fewShot(3, 0).train();

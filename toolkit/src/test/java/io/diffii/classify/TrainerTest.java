@@ -53,7 +53,8 @@ class TrainerTest {
         Engine.getInstance().setRandomSeed(0);
         ResNet model = new ResNet(new int[] {8, 16}, 1, 3);
         model.initializeParameters(m);
-        Trainer.Result r = Trainer.train(model, toy(8, 0), Map.of(), toy(10, 1), config(0, seeds[run]));
+        Trainer.Result r =
+            Trainer.train(model, toy(8, 0), Map.of(), toy(10, 1), config(0, seeds[run]));
         assertTrue(r.epochLosses().get(7) < r.epochLosses().get(0), r.epochLosses().toString());
         assertEquals(0, r.skippedSteps(), r.toString());
         acc[run] = r.accuracy();
@@ -68,7 +69,8 @@ class TrainerTest {
   @Test
   void replacementProbabilityDecidesHowOftenSyntheticImagesAreDrawn() {
     LabeledImages train = toy(20, 0);
-    Map<Integer, List<float[]>> synthetic = Map.of(0, List.of(new float[3 * 16 * 16]), 1, List.of(new float[3 * 16 * 16]));
+    Map<Integer, List<float[]>> synthetic =
+        Map.of(0, List.of(new float[3 * 16 * 16]), 1, List.of(new float[3 * 16 * 16]));
     int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
     for (double p : new double[] {0, 1}) {
       Trainer.Batch b = Trainer.compose(train, synthetic, all, config(p, 0), new Random(0));
@@ -88,7 +90,8 @@ class TrainerTest {
   @Test
   void savedClassifiersLoadWithIdenticalLogitsAndNewHeadsKeepTheBody() {
     try (NDManager m = NDManager.newBaseManager()) {
-      for (Classifier model : List.of(new ResNet(new int[] {8, 16}, 1, 3), new VisionTransformer(8, 32, 2, 4, 3))) {
+      for (Classifier model :
+          List.of(new ResNet(new int[] {8, 16}, 1, 3), new VisionTransformer(8, 32, 2, 4, 3))) {
         model.initializeParameters(m);
         NDArray x = m.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(6, 3, 32, 32));
         model.save(dir.resolve("c"), false);

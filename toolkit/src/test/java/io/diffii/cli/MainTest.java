@@ -33,7 +33,9 @@ class MainTest {
   private Outcome run(String... args) {
     return run(
         Main.commandLine(
-            new MainJob(this::record), new FewShotCommand(this::record), new PretrainCommand(this::record)),
+            new MainJob(this::record),
+            new FewShotCommand(this::record),
+            new PretrainCommand(this::record)),
         args);
   }
 
@@ -56,17 +58,40 @@ class MainTest {
     assertHelp(run("--help"), "main", "few-shot", "pretrain", "help");
     assertHelp(
         run("main", "--help"),
-        "--out=DIR", "Default: out/main", "--seed=N", "Default: 0", "--shots=K", "Default: 5",
-        "--backbone=NAME", "resnet or vit", "Default: resnet", "--frames=N", "Default: 12");
+        "--out=DIR",
+        "Default: out/main",
+        "--seed=N",
+        "Default: 0",
+        "--shots=K",
+        "Default: 5",
+        "--backbone=NAME",
+        "resnet or vit",
+        "Default: resnet",
+        "--frames=N",
+        "Default: 12");
     assertHelp(
         run("few-shot", "--help"),
-        "--shots=K[,K...]", "--backbones=NAME[,NAME...]", "--methods=METHOD[,METHOD...]",
-        "Default: original,diff-ii", "--trials=N", "Default: 1", "Default: runs/few-shot",
-        "--concept-steps=N", "Default: 600", "--interpolation=MODE", "Default: circle",
-        "--two-stage=on|off", "--concepts=on|off", "Default: on");
+        "--shots=K[,K...]",
+        "--backbones=NAME[,NAME...]",
+        "--methods=METHOD[,METHOD...]",
+        "Default: original,diff-ii",
+        "--trials=N",
+        "Default: 1",
+        "Default: runs/few-shot",
+        "--concept-steps=N",
+        "Default: 600",
+        "--interpolation=MODE",
+        "Default: circle",
+        "--two-stage=on|off",
+        "--concepts=on|off",
+        "Default: on");
     assertHelp(
         run("pretrain", "--help"),
-        "--work=DIR", "Default: runs/pretrain", "--out=DIR", "Default: data/models", "--skip-evaluation");
+        "--work=DIR",
+        "Default: runs/pretrain",
+        "--out=DIR",
+        "Default: data/models",
+        "--skip-evaluation");
     assertHelp(run("help", "few-shot"), "--interpolation=MODE");
     assertTrue(ran.isEmpty(), "help runs no job");
   }
@@ -115,10 +140,31 @@ class MainTest {
   void theReadmeCommandsParseToTypedValues() {
     Outcome o =
         run(
-            "few-shot", "--shots", "5,10", "--trials", "3", "--backbones", "resnet,vit", "--methods",
-            "diff-ii", "--interpolation", "linear", "--two-stage", "off", "--concepts", "off", "--out",
-            "runs/ablation/x", "--concept-steps", "60", "--seed", "3", "--epochs", "16",
-            "--test-limit", "500");
+            "few-shot",
+            "--shots",
+            "5,10",
+            "--trials",
+            "3",
+            "--backbones",
+            "resnet,vit",
+            "--methods",
+            "diff-ii",
+            "--interpolation",
+            "linear",
+            "--two-stage",
+            "off",
+            "--concepts",
+            "off",
+            "--out",
+            "runs/ablation/x",
+            "--concept-steps",
+            "60",
+            "--seed",
+            "3",
+            "--epochs",
+            "16",
+            "--test-limit",
+            "500");
     assertEquals(0, o.status(), o.err());
     FewShotCommand c = (FewShotCommand) ran.get(0);
     assertEquals(List.of(5, 10), c.shots);
@@ -132,13 +178,16 @@ class MainTest {
     assertEquals(60, c.conceptSteps);
     assertEquals(List.of(3L, 16, 500), List.of(c.seed, c.epochs, c.testLimit));
 
-    assertEquals(0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
+    assertEquals(
+        0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
     MainJob m = (MainJob) ran.get(1);
-    assertEquals(List.of(Path.of("o"), 7L, 10, Backbone.VIT), List.of(m.out, m.seed, m.shots, m.backbone));
+    assertEquals(
+        List.of(Path.of("o"), 7L, 10, Backbone.VIT), List.of(m.out, m.seed, m.shots, m.backbone));
 
     assertEquals(0, run("pretrain", "--work", "w", "--out", "m", "--skip-evaluation").status());
     PretrainCommand p = (PretrainCommand) ran.get(2);
-    assertEquals(List.of(Path.of("w"), Path.of("m"), true), List.of(p.work, p.models, p.skipEvaluation));
+    assertEquals(
+        List.of(Path.of("w"), Path.of("m"), true), List.of(p.work, p.models, p.skipEvaluation));
   }
 
   @Test
@@ -156,7 +205,8 @@ class MainTest {
     assertUsageError(run("main", "--backbone", "foo"), "expected one of resnet, vit but was 'foo'");
     assertUsageError(run("few-shot", "--backbones", "resnet,foo"), "expected one of resnet, vit");
     assertUsageError(run("few-shot", "--methods", "diff"), "expected one of original, diff-ii");
-    assertUsageError(run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");
+    assertUsageError(
+        run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");
     assertUsageError(run("few-shot", "--two-stage", "maybe"), "expected one of on, off");
     assertUsageError(run("few-shot", "--trials", "0"), "'--trials': 0 is not at least 1");
     assertUsageError(run("few-shot", "--shots", "5,-1"), "'--shots': -1 is not at least 1");
@@ -200,7 +250,8 @@ class MainTest {
                       "cannot read model folder m", new NoSuchFileException("m/model_index.json"));
                 }));
     o = run(unreadable, "pretrain");
-    assertOneLineError(o, "diffii pretrain: cannot read model folder m: NoSuchFileException: m/model_index.json");
+    assertOneLineError(
+        o, "diffii pretrain: cannot read model folder m: NoSuchFileException: m/model_index.json");
   }
 
   private static void assertOneLineError(Outcome o, String start) {
@@ -229,6 +280,7 @@ class MainTest {
     assertNull(Main.userError(new IllegalArgumentException()));
     assertNull(Main.userError(new IllegalStateException("bad")));
     assertEquals(
-        "NoSuchFileException: x", Main.userError(new UncheckedIOException(new NoSuchFileException("x"))));
+        "NoSuchFileException: x",
+        Main.userError(new UncheckedIOException(new NoSuchFileException("x"))));
   }
 }

@@ -26,9 +26,16 @@ class ConceptLearnerTest {
     ImageDataset train = Tiny.scenes(2, 2);
     float[] expected;
     ConceptLearner.Result r;
-    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
-      r = ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(40).batch(8).seed(3).quiet()
-          .learn(train, dir.resolve("concepts"));
+    try (StableDiffusion sd = Tiny.model();
+        NDManager m = NDManager.newBaseManager()) {
+      r =
+          ConceptLearner.on(sd)
+              .metaclass(Embedded::metaclass)
+              .steps(40)
+              .batch(8)
+              .seed(3)
+              .quiet()
+              .learn(train, dir.resolve("concepts"));
       try (Concepts.Applied applied = r.concepts().applyTo(sd)) {
         expected = new SdPipeline(sd).embed(m, List.of(applied.prompt(1))).toFloatArray();
       }
@@ -38,11 +45,15 @@ class ConceptLearnerTest {
     assertEquals("a photo of a <trouser> bottom", r.concepts().prompt(1));
     assertTrue(Files.isRegularFile(dir.resolve("concepts").resolve(Concepts.LORA)));
     assertTrue(!Files.exists(dir.resolve("concepts").resolve("checkpoint.safetensors")));
-    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+    try (StableDiffusion sd = Tiny.model();
+        NDManager m = NDManager.newBaseManager()) {
       ConceptLearner.Result again = ConceptLearner.on(sd).learn(train, dir.resolve("concepts"));
       assertTrue(again.losses().isEmpty(), "a saved folder is loaded, not retrained");
       try (Concepts.Applied applied = again.concepts().applyTo(sd)) {
-        assertArrayEquals(expected, new SdPipeline(sd).embed(m, List.of(applied.prompt(1))).toFloatArray(), 1e-6f);
+        assertArrayEquals(
+            expected,
+            new SdPipeline(sd).embed(m, List.of(applied.prompt(1))).toFloatArray(),
+            1e-6f);
       }
     }
   }
@@ -52,7 +63,8 @@ class ConceptLearnerTest {
     ImageDataset train = Tiny.scenes(1, 1);
     float[] straight;
     try (StableDiffusion sd = Tiny.model()) {
-      Concepts learned = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("a")).concepts();
+      Concepts learned =
+          ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("a")).concepts();
       try (Concepts.Applied applied = learned.applyTo(sd)) {
         straight = applied.tokens().vectors().toFloatArray();
       }
@@ -63,7 +75,8 @@ class ConceptLearnerTest {
     assertTrue(Files.isRegularFile(dir.resolve("b/checkpoint.safetensors")));
     assertTrue(!Concepts.saved(dir.resolve("b")));
     try (StableDiffusion sd = Tiny.model()) {
-      ConceptLearner.Result resumed = ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("b"));
+      ConceptLearner.Result resumed =
+          ConceptLearner.on(sd).steps(6).batch(2).quiet().learn(train, dir.resolve("b"));
       assertEquals(3, resumed.losses().size(), "steps 3..5 only");
       try (Concepts.Applied applied = resumed.concepts().applyTo(sd)) {
         assertArrayEquals(straight, applied.tokens().vectors().toFloatArray(), 1e-6f);
@@ -77,12 +90,21 @@ class ConceptLearnerTest {
   private Run learnOnce(ImageDataset train, Path out) {
     try (StableDiffusion sd = Tiny.model()) {
       ConceptLearner.Result r =
-          ConceptLearner.on(sd).metaclass(Embedded::metaclass).steps(4).batch(2).seed(7).quiet().learn(train, out);
+          ConceptLearner.on(sd)
+              .metaclass(Embedded::metaclass)
+              .steps(4)
+              .batch(2)
+              .seed(7)
+              .quiet()
+              .learn(train, out);
       try (Concepts.Applied applied = r.concepts().applyTo(sd)) {
-        List<float[]> lora = applied.adapters().values().stream()
-            .flatMap(a -> java.util.stream.Stream.of(a.down().toFloatArray(), a.up().toFloatArray()))
-            .toList();
-        return new Run(r.losses(), r.skippedSteps(), applied.tokens().vectors().toFloatArray(), lora);
+        List<float[]> lora =
+            applied.adapters().values().stream()
+                .flatMap(
+                    a -> java.util.stream.Stream.of(a.down().toFloatArray(), a.up().toFloatArray()))
+                .toList();
+        return new Run(
+            r.losses(), r.skippedSteps(), applied.tokens().vectors().toFloatArray(), lora);
       }
     }
   }
@@ -92,17 +114,20 @@ class ConceptLearnerTest {
     ImageDataset train = Tiny.scenes(2, 1);
     // The first repetition runs with the garbage collector busy: a collection between a forward and
     // a backward pass once freed a scalar that autograd still held (NaN or wrong gradients).
-    java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
-    Thread collector = new Thread(() -> {
-      while (busy.get()) {
-        System.gc();
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread collector =
+        new Thread(
+            () -> {
+              while (busy.get()) {
+                System.gc();
+                try {
+                  Thread.sleep(5);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
     collector.setDaemon(true);
     collector.start();
     Run first;
@@ -127,7 +152,9 @@ class ConceptLearnerTest {
   void aClassWithNoImageIsAClearError() {
     ImageDataset train = Tiny.scenes(1, 0);
     try (StableDiffusion sd = Tiny.model()) {
-      var e = assertThrows(IllegalArgumentException.class, () -> ConceptLearner.on(sd).learn(train, dir));
+      var e =
+          assertThrows(
+              IllegalArgumentException.class, () -> ConceptLearner.on(sd).learn(train, dir));
       assertTrue(e.getMessage().contains("'Trouser' has no image"), e.getMessage());
     }
   }

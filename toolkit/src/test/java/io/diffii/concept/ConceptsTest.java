@@ -32,24 +32,40 @@ class ConceptsTest {
 
   @TempDir Path dir;
 
-  /** The text embedding of {@link #PROMPT} and the UNet's noise prediction for it, at a fixed latent. */
+  /**
+   * The text embedding of {@link #PROMPT} and the UNet's noise prediction for it, at a fixed
+   * latent.
+   */
   private static float[][] outputs(StableDiffusion sd) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray text = new SdPipeline(sd).embed(m, List.of(PROMPT));
       var cfg = sd.unet().config();
-      NDArray latent = GaussianNoise.sample(
-          m, new Shape(1, cfg.inChannels(), cfg.sampleSize(), cfg.sampleSize()), DataType.FLOAT32, new Random(7));
+      NDArray latent =
+          GaussianNoise.sample(
+              m,
+              new Shape(1, cfg.inChannels(), cfg.sampleSize(), cfg.sampleSize()),
+              DataType.FLOAT32,
+              new Random(7));
       NDArray eps = sd.unet().predictNoise(latent, m.create(new long[] {500}), text);
       return new float[][] {text.toFloatArray(), eps.toFloatArray()};
     }
   }
 
-  /** Saves a concept set with random vectors and adapters (trained ones in effect) in {@code folder}. */
-  private static Concepts made(StableDiffusion sd, List<String> classes, int vectors, long seed, Path folder) {
-    List<String> metas = IntStream.range(0, classes.size())
-        .mapToObj(c -> Embedded.metaclass(List.of("T-shirt/top", "Trouser", "Pullover").indexOf(classes.get(c))))
-        .toList();
-    try (Concepts.Applied a = Concepts.attach(sd, new Concepts.Spec(classes, metas, vectors, "a", 4, 4f))) {
+  /**
+   * Saves a concept set with random vectors and adapters (trained ones in effect) in {@code
+   * folder}.
+   */
+  private static Concepts made(
+      StableDiffusion sd, List<String> classes, int vectors, long seed, Path folder) {
+    List<String> metas =
+        IntStream.range(0, classes.size())
+            .mapToObj(
+                c ->
+                    Embedded.metaclass(
+                        List.of("T-shirt/top", "Trouser", "Pullover").indexOf(classes.get(c))))
+            .toList();
+    try (Concepts.Applied a =
+        Concepts.attach(sd, new Concepts.Spec(classes, metas, vectors, "a", 4, 4f))) {
       Random rng = new Random(seed);
       NDArray v = a.tokens().vectors();
       v.set(gaussian(rng, (int) v.size(), 1f));
@@ -94,7 +110,9 @@ class ConceptsTest {
       assertBase(sd, base, gradients);
       try (Concepts.Applied applied = concepts.applyTo(sd)) {
         float[][] during = outputs(sd);
-        assertFalse(java.util.Arrays.equals(base[0], during[0]), "the placeholder selects the learned vectors");
+        assertFalse(
+            java.util.Arrays.equals(base[0], during[0]),
+            "the placeholder selects the learned vectors");
         assertFalse(java.util.Arrays.equals(base[1], during[1]), "the adapters change the UNet");
         assertEquals(PROMPT, applied.prompt(1));
       }
@@ -120,7 +138,8 @@ class ConceptsTest {
     }
     assertFalse(java.util.Arrays.equals(a[1], b[1]));
     for (Concepts c : List.of(first, second)) {
-      try (StableDiffusion fresh = Tiny.model(); Concepts.Applied applied = c.applyTo(fresh)) {
+      try (StableDiffusion fresh = Tiny.model();
+          Concepts.Applied applied = c.applyTo(fresh)) {
         float[][] expected = outputs(fresh);
         float[][] got = c == first ? a : b;
         assertArrayEquals(expected[0], got[0], c + " text embedding");
@@ -131,7 +150,8 @@ class ConceptsTest {
 
   @Test
   void applyingTwiceOrConceptsThatDoNotFitAreClearErrorsThatLeaveTheModelAsItWas() {
-    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+    try (StableDiffusion sd = Tiny.model();
+        NDManager m = NDManager.newBaseManager()) {
       float[][] base = outputs(sd);
       boolean[] gradients = gradients(sd);
       Concepts concepts = made(sd, List.of("T-shirt/top", "Trouser"), 1, 1, dir.resolve("a"));
@@ -149,16 +169,24 @@ class ConceptsTest {
       long width = sd.textEncoder().config().hiddenSize();
       Safetensors.write(
           wide.resolve(Concepts.EMBEDS),
-          Map.of("<t-shirt-top>", m.zeros(new Shape(1, width + 1)), "<trouser>", m.zeros(new Shape(1, width + 1))),
-          Safetensors.Dtype.F32, Map.of());
+          Map.of(
+              "<t-shirt-top>",
+              m.zeros(new Shape(1, width + 1)),
+              "<trouser>",
+              m.zeros(new Shape(1, width + 1))),
+          Safetensors.Dtype.F32,
+          Map.of());
       var e = assertThrows(IllegalArgumentException.class, () -> Concepts.read(wide).applyTo(sd));
       assertTrue(e.getMessage().contains("token width " + width), e.getMessage());
       assertBase(sd, base, gradients);
 
       // Rank-2 adapters where the spec says rank 4.
       Path narrow = made(sd, List.of("T-shirt/top", "Trouser"), 1, 1, dir.resolve("narrow")).dir();
-      try (Concepts.Applied rank2 = Concepts.attach(
-          sd, new Concepts.Spec(List.of("T-shirt/top", "Trouser"), List.of("top", "bottom"), 1, "a", 2, 2f))) {
+      try (Concepts.Applied rank2 =
+          Concepts.attach(
+              sd,
+              new Concepts.Spec(
+                  List.of("T-shirt/top", "Trouser"), List.of("top", "bottom"), 1, "a", 2, 2f))) {
         Lora.save(narrow.resolve(Concepts.LORA), "unet", rank2.adapters());
       }
       e = assertThrows(IllegalArgumentException.class, () -> Concepts.read(narrow).applyTo(sd));

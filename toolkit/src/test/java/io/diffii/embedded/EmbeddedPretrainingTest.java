@@ -72,12 +72,21 @@ class EmbeddedPretrainingTest {
     var latents = DiffusionPretrainer.encode(vae, corpus);
     Tokenizer tok = Tokenizer.wordLevel(Captions.vocabulary(), 16);
     ClipTextModel text =
-        new ClipTextModel(ClipTextConfig.tiny().withVocabSize(tok.vocabSize()).withMaxPositions(16));
+        new ClipTextModel(
+            ClipTextConfig.tiny().withVocabSize(tok.vocabSize()).withMaxPositions(16));
     text.initializeParameters(m);
     UNet2DConditionModel unet = new UNet2DConditionModel(EmbeddedPretraining.unetConfig(4));
     unet.initializeParameters(m);
     DiffusionPretrainer.train(
-        text, unet, tok, corpus, latents, NoiseSchedule.of(DdimConfig.stableDiffusion()), s, ckpt, until);
+        text,
+        unet,
+        tok,
+        corpus,
+        latents,
+        NoiseSchedule.of(DdimConfig.stableDiffusion()),
+        s,
+        ckpt,
+        until);
     return Weights.arrays(unet);
   }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Loads the shipped embedded model and generates one image from a fixed seed: its per-channel
- * means and a few pixels must match the values recorded when the model was made, so a change
- * that breaks the shipped folder (loading, tokenizer, UNet, scheduler, decoding) is caught.
+ * Loads the shipped embedded model and generates one image from a fixed seed: its per-channel means
+ * and a few pixels must match the values recorded when the model was made, so a change that breaks
+ * the shipped folder (loading, tokenizer, UNet, scheduler, decoding) is caught.
  */
 class ShippedModelTest {
 
@@ -43,7 +43,11 @@ class ShippedModelTest {
       for (int i = 0; i < 1024; i++) {
         mean += image[c * 1024 + i] / 1024.0;
       }
-      assertEquals(expected.getAsJsonArray("channel_means").get(c).getAsDouble(), mean, 2e-3, "channel " + c);
+      assertEquals(
+          expected.getAsJsonArray("channel_means").get(c).getAsDouble(),
+          mean,
+          2e-3,
+          "channel " + c);
     }
     var pixels = expected.getAsJsonArray("pixels");
     for (int i = 0; i < pixels.size(); i++) {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The PyTorch engine must start from the natives in the {@code pytorch-native-cpu} jar alone:
- * a child JVM with an empty DJL cache, offline mode, and every HTTP(S) request sent to a closed
- * local port still starts the engine and computes.
+ * The PyTorch engine must start from the natives in the {@code pytorch-native-cpu} jar alone: a
+ * child JVM with an empty DJL cache, offline mode, and every HTTP(S) request sent to a closed local
+ * port still starts the engine and computes.
  */
 class OfflineEngineTest {
 
@@ -26,7 +26,10 @@ class OfflineEngineTest {
   public static void main(String[] args) {
     try (NDManager m = NDManager.newBaseManager()) {
       System.out.println(
-          "engine " + Engine.getInstance().getEngineName() + " sum " + m.arange(4f).sum().getFloat());
+          "engine "
+              + Engine.getInstance().getEngineName()
+              + " sum "
+              + m.arange(4f).sum().getFloat());
     }
   }
 

@@ -27,13 +27,29 @@ class FewShotExperimentTest {
     Table rows =
         Table.create(
             "t",
-            StringColumn.create("setting", "5-shot", "5-shot", "5-shot", "5-shot", "5-shot", "5-shot", "10-shot"),
-            StringColumn.create("backbone", "resnet", "resnet", "resnet", "resnet", "resnet", "resnet", "resnet"),
-            StringColumn.create("method", "Diff-II", "Diff-II", "Diff-II", "Original", "Original", "Original", "Diff-II"),
+            StringColumn.create(
+                "setting", "5-shot", "5-shot", "5-shot", "5-shot", "5-shot", "5-shot", "10-shot"),
+            StringColumn.create(
+                "backbone", "resnet", "resnet", "resnet", "resnet", "resnet", "resnet", "resnet"),
+            StringColumn.create(
+                "method",
+                "Diff-II",
+                "Diff-II",
+                "Diff-II",
+                "Original",
+                "Original",
+                "Original",
+                "Diff-II"),
             DoubleColumn.create("accuracy", 60, 62, 64, 50, 50, 56, 70));
     Table s = Result.summary(rows);
-    assertEquals(List.of("Original", "Diff-II", "Diff-II"), s.stringColumn("method").asList(), "Original first");
-    assertEquals(List.of("5-shot", "5-shot", "10-shot"), s.stringColumn("setting").asList(), "settings as run");
+    assertEquals(
+        List.of("Original", "Diff-II", "Diff-II"),
+        s.stringColumn("method").asList(),
+        "Original first");
+    assertEquals(
+        List.of("5-shot", "5-shot", "10-shot"),
+        s.stringColumn("setting").asList(),
+        "settings as run");
     assertEquals(3, s.intColumn("trials").get(0));
     assertEquals(52, s.doubleColumn("mean").get(0), 1e-12);
     assertEquals(3.46, s.doubleColumn("std").get(0), 1e-12, "sqrt(12), rounded to 2 decimals");
@@ -47,9 +63,9 @@ class FewShotExperimentTest {
   }
 
   /**
-   * The main job's code path at tiny scale: two shots per class, 3 concept steps (the first
-   * concept run of a JVM drifts from its 4th step on, see DiffIITest), 4-step inversion and
-   * sampling, expansion 1, two epochs, 100 test scenes.
+   * The main job's code path at tiny scale: two shots per class, 3 concept steps (the first concept
+   * run of a JVM drifts from its 4th step on, see DiffIITest), 4-step inversion and sampling,
+   * expansion 1, two epochs, 100 test scenes.
    */
   private static FewShotExperiment tiny(Path out, long seed, int conceptSteps, int epochs) {
     return Embedded.fewShot()
@@ -57,10 +73,12 @@ class FewShotExperimentTest {
         .seed(seed)
         .testLimit(100)
         .recipe(b -> FineTune.fewShotRecipe(b).withEpochs(epochs))
-        .diffII(d -> d.withExpansion(1)
-            .withConcept(d.concept().withSteps(conceptSteps).withBatch(4))
-            .withInversion(d.inversion().withSteps(4))
-            .withSampling(d.sampling().withSteps(4).withBatch(10)))
+        .diffII(
+            d ->
+                d.withExpansion(1)
+                    .withConcept(d.concept().withSteps(conceptSteps).withBatch(4))
+                    .withInversion(d.inversion().withSteps(4))
+                    .withSampling(d.sampling().withSteps(4).withBatch(10)))
         .out(out);
   }
 
@@ -71,13 +89,17 @@ class FewShotExperimentTest {
   }
 
   private static String trainImages(Result r) {
-    return JsonParser.parseString(r.rows().stringColumn("settings").get(0)).getAsJsonObject().get("train_images").getAsString();
+    return JsonParser.parseString(r.rows().stringColumn("settings").get(0))
+        .getAsJsonObject()
+        .get("train_images")
+        .getAsString();
   }
 
   @Test
   void theSeedDrawsShotsImagesAndAccuraciesAndTheSameSeedRepeatsThem() throws Exception {
     // Seed 1 first: the first concept run of a JVM parts from later identical ones in the last
-    // digits (the known first-run drift, see DiffIITest); the two seed-0 runs are then both later ones.
+    // digits (the known first-run drift, see DiffIITest); the two seed-0 runs are then both later
+    // ones.
     Result c = tiny(dir.resolve("c"), 1, 3, 2).run();
     Result a = tiny(dir.resolve("a"), 0, 3, 2).run();
     Result b = tiny(dir.resolve("b"), 0, 3, 2).run();
@@ -86,23 +108,32 @@ class FewShotExperimentTest {
     List<Path> mc = manifests(dir.resolve("c"));
     assertEquals(1, ma.size());
     assertEquals(20, Files.readAllLines(ma.get(0)).size());
-    assertEquals(Files.readAllLines(ma.get(0)), Files.readAllLines(mb.get(0)), "same seed, same manifest");
+    assertEquals(
+        Files.readAllLines(ma.get(0)), Files.readAllLines(mb.get(0)), "same seed, same manifest");
     assertNotEquals(Files.readAllLines(ma.get(0)), Files.readAllLines(mc.get(0)));
     assertEquals(trainImages(a), trainImages(b));
     assertNotEquals(trainImages(a), trainImages(c), "seed 1 draws other shots");
-    assertEquals(a.rows().doubleColumn("accuracy").asList(), b.rows().doubleColumn("accuracy").asList());
-    assertNotEquals(a.rows().doubleColumn("accuracy").asList(), c.rows().doubleColumn("accuracy").asList());
+    assertEquals(
+        a.rows().doubleColumn("accuracy").asList(), b.rows().doubleColumn("accuracy").asList());
+    assertNotEquals(
+        a.rows().doubleColumn("accuracy").asList(), c.rows().doubleColumn("accuracy").asList());
     assertEquals(List.of(0L, 0L), a.rows().longColumn("seed").asList());
     assertEquals(List.of(1L, 1L), c.rows().longColumn("seed").asList());
     assertEquals(1, a.grids().size());
-    assertTrue(!a.rows().stringColumn("concept_hash").get(1).isEmpty(), "Diff-II rows name their concepts");
+    assertTrue(
+        !a.rows().stringColumn("concept_hash").get(1).isEmpty(),
+        "Diff-II rows name their concepts");
 
-    // Other concept steps: a fresh Diff-II folder and row; Original's row, which they cannot change, is reused.
+    // Other concept steps: a fresh Diff-II folder and row; Original's row, which they cannot
+    // change, is reused.
     Result more = tiny(dir.resolve("a"), 0, 2, 2).run();
     assertEquals(2, manifests(dir.resolve("a")).size());
-    assertEquals(a.rows().row(0).getString("settings_hash"), more.rows().row(0).getString("settings_hash"));
-    assertNotEquals(a.rows().row(1).getString("settings_hash"), more.rows().row(1).getString("settings_hash"));
-    assertEquals(3, Table.read().csv(dir.resolve("a").resolve(Experiment.ROWS).toFile()).rowCount());
+    assertEquals(
+        a.rows().row(0).getString("settings_hash"), more.rows().row(0).getString("settings_hash"));
+    assertNotEquals(
+        a.rows().row(1).getString("settings_hash"), more.rows().row(1).getString("settings_hash"));
+    assertEquals(
+        3, Table.read().csv(dir.resolve("a").resolve(Experiment.ROWS).toFile()).rowCount());
   }
 
   @Test
@@ -113,14 +144,27 @@ class FewShotExperimentTest {
     Result longer = tiny(out, 0, 3, 3).methods(Method.ORIGINAL).run();
     Table log = Table.read().csv(out.resolve(Experiment.ROWS).toFile());
     assertEquals(2, log.rowCount(), "one row per epochs setting: " + log.print());
-    assertEquals(first.rows().row(0).getString("settings_hash"), again.rows().row(0).getString("settings_hash"));
-    assertEquals(first.rows().doubleColumn("seconds").get(0), again.rows().doubleColumn("seconds").get(0), "reused, not rerun");
-    assertNotEquals(first.rows().row(0).getString("settings_hash"), longer.rows().row(0).getString("settings_hash"));
+    assertEquals(
+        first.rows().row(0).getString("settings_hash"),
+        again.rows().row(0).getString("settings_hash"));
+    assertEquals(
+        first.rows().doubleColumn("seconds").get(0),
+        again.rows().doubleColumn("seconds").get(0),
+        "reused, not rerun");
+    assertNotEquals(
+        first.rows().row(0).getString("settings_hash"),
+        longer.rows().row(0).getString("settings_hash"));
     assertEquals(
         3,
         JsonParser.parseString(longer.rows().stringColumn("settings").get(0))
-            .getAsJsonObject().getAsJsonObject("train").get("epochs").getAsInt());
+            .getAsJsonObject()
+            .getAsJsonObject("train")
+            .get("epochs")
+            .getAsInt());
     assertEquals(1, longer.summary().rowCount());
-    assertEquals(longer.rows().doubleColumn("accuracy").get(0), longer.summary().doubleColumn("mean").get(0), 0.005);
+    assertEquals(
+        longer.rows().doubleColumn("accuracy").get(0),
+        longer.summary().doubleColumn("mean").get(0),
+        0.005);
   }
 }

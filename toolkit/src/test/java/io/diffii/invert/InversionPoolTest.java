@@ -35,8 +35,12 @@ class InversionPoolTest {
       assertTrue(psnr > 30, "round trip PSNR " + psnr + " dB");
       Files.setLastModifiedTime(first, FileTime.fromMillis(0));
       InversionPool.build(pipe, train, prompt, dir, 50);
-      assertEquals(0, Files.getLastModifiedTime(first).toMillis(), "an existing latent was rewritten");
-      var e = assertThrows(IllegalArgumentException.class, () -> InversionPool.build(pipe, train, prompt, dir, 20));
+      assertEquals(
+          0, Files.getLastModifiedTime(first).toMillis(), "an existing latent was rewritten");
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> InversionPool.build(pipe, train, prompt, dir, 20));
       assertTrue(e.getMessage().contains("inverted with 50 steps, not 20"), e.getMessage());
     }
   }

@@ -61,7 +61,8 @@ class SafetensorsTest {
     // Header for one BF16 tensor of two values: 1.0 (0x3F80) and -2.0 (0xC000).
     String header = "{\"x\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}";
     byte[] h = header.getBytes();
-    var buf = java.nio.ByteBuffer.allocate(8 + h.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    var buf =
+        java.nio.ByteBuffer.allocate(8 + h.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     buf.putLong(h.length).put(h).putShort((short) 0x3F80).putShort((short) 0xC000);
     Path p = dir.resolve("bf16.safetensors");
     Files.write(p, buf.array());

@@ -1,6 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.io.Safetensors;
 import static io.diffii.model.UNet2DConditionModelTest.FIXTURE;
 import static io.diffii.model.UNet2DConditionModelTest.loadWeights;
 import static io.diffii.model.UNet2DConditionModelTest.maxAbsDiff;
@@ -12,6 +11,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import io.diffii.io.Safetensors;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.TestFixtures;
-import io.diffii.io.Safetensors;
-import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.Weights;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +21,8 @@ class ClipTextModelTest {
   void matchesTransformersOnTheFixture() {
     Path root = TestFixtures.path("diffusers-tiny");
     try (NDManager m = NDManager.newBaseManager()) {
-      ClipTextModel text = new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
+      ClipTextModel text =
+          new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
       Weights.load(
           text,
           Safetensors.readAll(root.resolve("text_encoder/model.safetensors"), m),
@@ -46,17 +47,26 @@ class ClipTextModelTest {
   void loadingListsEveryMissingUnexpectedAndMisshapedTensor() {
     Path root = TestFixtures.path("diffusers-tiny");
     try (NDManager m = NDManager.newBaseManager()) {
-      ClipTextModel text = new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
-      Map<String, NDArray> tensors = new java.util.LinkedHashMap<>(
-          Safetensors.readAll(root.resolve("text_encoder/model.safetensors"), m));
+      ClipTextModel text =
+          new ClipTextModel(ClipTextConfig.fromJson(root.resolve("text_encoder/config.json")));
+      Map<String, NDArray> tensors =
+          new java.util.LinkedHashMap<>(
+              Safetensors.readAll(root.resolve("text_encoder/model.safetensors"), m));
       tensors.remove("text_model.final_layer_norm.weight");
-      tensors.put("text_model.encoder.layers.0.mlp.fc1.bias", m.zeros(new ai.djl.ndarray.types.Shape(3)));
+      tensors.put(
+          "text_model.encoder.layers.0.mlp.fc1.bias", m.zeros(new ai.djl.ndarray.types.Shape(3)));
       tensors.put("extra.weight", m.zeros(new ai.djl.ndarray.types.Shape(2)));
-      var e = assertThrows(IllegalArgumentException.class, () -> Weights.load(text, tensors, m, Set.of(), "broken.safetensors"));
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Weights.load(text, tensors, m, Set.of(), "broken.safetensors"));
       String msg = e.getMessage();
       assertTrue(msg.contains("broken.safetensors"), msg);
       assertTrue(msg.contains("missing text_model.final_layer_norm.weight"), msg);
-      assertTrue(msg.contains("mis-shaped text_model.encoder.layers.0.mlp.fc1.bias: expected (37), found (3)"), msg);
+      assertTrue(
+          msg.contains(
+              "mis-shaped text_model.encoder.layers.0.mlp.fc1.bias: expected (37), found (3)"),
+          msg);
       assertTrue(msg.contains("unexpected extra.weight"), msg);
     }
   }

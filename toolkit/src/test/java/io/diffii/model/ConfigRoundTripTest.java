@@ -32,7 +32,8 @@ class ConfigRoundTripTest {
 
   @Test
   void vaeConfigsReadBackEqual() throws Exception {
-    for (VaeConfig c : new VaeConfig[] {VaeConfig.sd15(), VaeConfig.tiny().withScalingFactor(0.7f)}) {
+    for (VaeConfig c :
+        new VaeConfig[] {VaeConfig.sd15(), VaeConfig.tiny().withScalingFactor(0.7f)}) {
       Path f = Files.writeString(dir.resolve("vae.json"), c.toJson());
       assertEquals(c, VaeConfig.fromJson(f));
     }

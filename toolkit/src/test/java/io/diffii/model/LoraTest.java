@@ -1,8 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.io.Safetensors;
-import io.diffii.nn.LoraAdapter;
-import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.LoraAdapter;
+import io.diffii.nn.Weights;
 import io.diffii.train.AdamW;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -47,7 +45,8 @@ class LoraTest {
     Engine.getInstance().setRandomSeed(0);
     Tokenizer tok = Tokenizer.wordLevel(List.of("a", "photo", "of", "top", "bag"), 16);
     ClipTextModel text =
-        new ClipTextModel(new ClipTextConfig(32, 64, 2, 4, 16, tok.vocabSize(), "quick_gelu", 1e-5f, 0, 1, 1));
+        new ClipTextModel(
+            new ClipTextConfig(32, 64, 2, 4, 16, tok.vocabSize(), "quick_gelu", 1e-5f, 0, 1, 1));
     text.initializeParameters(m);
     UNet2DConditionModel unet = new UNet2DConditionModel(smallUnet());
     unet.initializeParameters(m);
@@ -70,7 +69,8 @@ class LoraTest {
       // 7 transformer blocks (2 down, 1 mid, 2 × 2 up: up levels have one more layer) × 2
       // attentions (self, cross) × 4 projections.
       assertEquals(56, adapters.size());
-      assertTrue(adapters.containsKey("mid_block.attentions.0.transformer_blocks.0.attn2.to_out.0"));
+      assertTrue(
+          adapters.containsKey("mid_block.attentions.0.transformer_blocks.0.attn2.to_out.0"));
       assertTrue(adapters.containsKey("up_blocks.1.attentions.1.transformer_blocks.0.attn1.to_q"));
       assertArrayEquals(before, predict(s, m, "a photo of a top", latents).toFloatArray(), 1e-6f);
     }
@@ -118,7 +118,8 @@ class LoraTest {
           NDArray latents = step.randomNormal(new Shape(2, 4, 8, 8));
           NDArray noise = step.randomNormal(new Shape(2, 4, 8, 8));
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray ids = step.create(s.tok().encode("a photo of a <c> top")).reshape(1, -1).repeat(0, 2);
+            NDArray ids =
+                step.create(s.tok().encode("a photo of a <c> top")).reshape(1, -1).repeat(0, 2);
             NDArray ctx = s.text().encode(new ParameterStore(step, false), ids, true).get(0);
             NDArray eps = s.unet().predictNoise(latents, step.create(new long[] {200, 700}), ctx);
             NDArray loss = eps.sub(noise).square().mean();
@@ -128,39 +129,48 @@ class LoraTest {
           NDArray g = ti.vectors().getGradient();
           for (int row = 0; row < 3; row++) {
             float sum = g.get(row).abs().sum().getFloat();
-            assertTrue(sum > 0 && Float.isFinite(sum), "step " + i + ": vector " + row + " of <c> got gradient |g| = " + sum);
+            assertTrue(
+                sum > 0 && Float.isFinite(sum),
+                "step " + i + ": vector " + row + " of <c> got gradient |g| = " + sum);
           }
           assertEquals(0f, g.get(3).abs().sum().getFloat(), "<d> is not in the prompt");
           List<String> bad = new java.util.ArrayList<>();
           int step0 = i;
-          adapters.forEach((path, a) -> {
-            // A's gradient is zero while B is (the first step only).
-            for (NDArray p : step0 == 0 ? List.of(a.up()) : List.of(a.down(), a.up())) {
-              float sum = p.getGradient().abs().sum().getFloat();
-              if (!(sum > 0 && Float.isFinite(sum))) {
-                bad.add(path + (p == a.up() ? " B" : " A") + " |g| = " + sum);
-              }
-            }
-          });
+          adapters.forEach(
+              (path, a) -> {
+                // A's gradient is zero while B is (the first step only).
+                for (NDArray p : step0 == 0 ? List.of(a.up()) : List.of(a.down(), a.up())) {
+                  float sum = p.getGradient().abs().sum().getFloat();
+                  if (!(sum > 0 && Float.isFinite(sum))) {
+                    bad.add(path + (p == a.up() ? " B" : " A") + " |g| = " + sum);
+                  }
+                }
+              });
           assertTrue(bad.isEmpty(), "step " + i + ": LoRA gradients zero or not finite: " + bad);
           opt.step(1e-2);
         }
       }
-      Weights.arrays(s.unet()).forEach((k, v) -> assertArrayEquals(base.get("unet." + k), v.toFloatArray(), k));
-      Weights.arrays(s.text()).forEach((k, v) -> assertArrayEquals(base.get("text." + k), v.toFloatArray(), k));
+      Weights.arrays(s.unet())
+          .forEach((k, v) -> assertArrayEquals(base.get("unet." + k), v.toFloatArray(), k));
+      Weights.arrays(s.text())
+          .forEach((k, v) -> assertArrayEquals(base.get("text." + k), v.toFloatArray(), k));
       float[] after = ti.vectors().toFloatArray();
       int d = (int) ti.vectors().getShape().get(1);
-      assertFalse(java.util.Arrays.equals(
-          java.util.Arrays.copyOf(vectorsBefore, 3 * d), java.util.Arrays.copyOf(after, 3 * d)));
+      assertFalse(
+          java.util.Arrays.equals(
+              java.util.Arrays.copyOf(vectorsBefore, 3 * d),
+              java.util.Arrays.copyOf(after, 3 * d)));
       assertArrayEquals(
-          java.util.Arrays.copyOfRange(vectorsBefore, 3 * d, 4 * d), java.util.Arrays.copyOfRange(after, 3 * d, 4 * d));
+          java.util.Arrays.copyOfRange(vectorsBefore, 3 * d, 4 * d),
+          java.util.Arrays.copyOfRange(after, 3 * d, 4 * d));
       List<String> untrained = new java.util.ArrayList<>();
-      adapters.forEach((path, a) -> {
-        float up = a.up().abs().sum().getFloat();
-        if (!(up > 0 && Float.isFinite(up))) {
-          untrained.add(path + " (|B| = " + up + ")");
-        }
-      });
+      adapters.forEach(
+          (path, a) -> {
+            float up = a.up().abs().sum().getFloat();
+            if (!(up > 0 && Float.isFinite(up))) {
+              untrained.add(path + " (|B| = " + up + ")");
+            }
+          });
       assertTrue(untrained.isEmpty(), "lora_B untrained: " + untrained);
     }
   }
@@ -170,7 +180,9 @@ class LoraTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Setup s = setup(m);
       Map<String, LoraAdapter> adapters = Lora.inject(s.unet(), Lora.UNET_TARGETS, 4, 8f, m);
-      adapters.values().forEach(a -> a.up().set(m.randomNormal(a.up().getShape()).mul(0.1f).toFloatArray()));
+      adapters
+          .values()
+          .forEach(a -> a.up().set(m.randomNormal(a.up().getShape()).mul(0.1f).toFloatArray()));
       TextualInversion ti = TextualInversion.create(s.text(), s.tok(), Map.of("<c>", 2), "bag", m);
       ti.vectors().set(m.randomNormal(ti.vectors().getShape()).toFloatArray());
       NDArray latents = m.randomNormal(new Shape(1, 4, 8, 8));
@@ -192,9 +204,11 @@ class LoraTest {
         Setup fresh = setup(m);
         Map<String, LoraAdapter> loaded = Lora.inject(fresh.unet(), Lora.UNET_TARGETS, 4, 8f, m);
         Lora.load(dir.resolve(file), "unet", loaded);
-        TextualInversion back = TextualInversion.create(fresh.text(), fresh.tok(), Map.of("<c>", 2), "bag", m);
+        TextualInversion back =
+            TextualInversion.create(fresh.text(), fresh.tok(), Map.of("<c>", 2), "bag", m);
         back.load(dir.resolve("ti.safetensors"));
-        assertArrayEquals(expected, predict(fresh, m, "a photo of a <c>", latents).toFloatArray(), 1e-6f, file);
+        assertArrayEquals(
+            expected, predict(fresh, m, "a photo of a <c>", latents).toFloatArray(), 1e-6f, file);
       }
     }
   }

@@ -1,7 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.nn.Conv2d;
-import io.diffii.nn.NamedBlock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.diffii.nn.Conv2d;
+import io.diffii.nn.NamedBlock;
 import org.junit.jupiter.api.Test;
 
 class ResamplingTest {

@@ -1,7 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.TestFixtures;
-import io.diffii.io.Safetensors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +25,10 @@ class StableDiffusionTest {
     try (StableDiffusion sd = StableDiffusion.load(root);
         NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> io = Safetensors.readAll(root.resolve("io/unet.safetensors"), m);
-      NDArray out = sd.unet().predictNoise(io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
+      NDArray out =
+          sd.unet()
+              .predictNoise(
+                  io.get("latents"), io.get("timesteps"), io.get("encoder_hidden_states"));
       assertTrue(out.sub(io.get("sample")).abs().max().getFloat() < 1e-4);
       var e = assertThrows(IllegalStateException.class, sd::tokenizer);
       assertTrue(e.getMessage().contains("no tokenizer"), e.getMessage());
@@ -51,7 +54,8 @@ class StableDiffusionTest {
             back.unet().predictNoise(latents, t, ctx).toFloatArray());
         NDArray images = m.randomUniform(-1, 1, new Shape(1, 3, 32, 32));
         assertArrayEquals(
-            sd.vae().encode(images).get(0).toFloatArray(), back.vae().encode(images).get(0).toFloatArray());
+            sd.vae().encode(images).get(0).toFloatArray(),
+            back.vae().encode(images).get(0).toFloatArray());
       }
     }
   }
@@ -62,8 +66,12 @@ class StableDiffusionTest {
     Files.createDirectories(dir.resolve("broken"));
     Files.writeString(
         dir.resolve("broken/model_index.json"),
-        Files.readString(root.resolve("model_index.json")).replace("\"AutoencoderKL\"", "null").replace("\"diffusers\",\n    null", "null,\n    null"));
-    var e = assertThrows(IllegalArgumentException.class, () -> StableDiffusion.load(dir.resolve("broken")));
+        Files.readString(root.resolve("model_index.json"))
+            .replace("\"AutoencoderKL\"", "null")
+            .replace("\"diffusers\",\n    null", "null,\n    null"));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> StableDiffusion.load(dir.resolve("broken")));
     assertTrue(e.getMessage().contains("unet") || e.getMessage().contains("vae"), e.getMessage());
     var none = assertThrows(IllegalArgumentException.class, () -> StableDiffusion.load(dir));
     assertTrue(none.getMessage().contains("model_index.json"), none.getMessage());

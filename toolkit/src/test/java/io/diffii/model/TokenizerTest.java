@@ -1,6 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.TestFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.diffii.TestFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,7 +31,8 @@ class TokenizerTest {
   @Test
   void clipIdsEqualTheReferenceTokenizersOnEveryFixtureCase() throws Exception {
     JsonObject cases =
-        JsonParser.parseString(Files.readString(TestFixtures.path("clip-tokenizer/token_cases.json")))
+        JsonParser.parseString(
+                Files.readString(TestFixtures.path("clip-tokenizer/token_cases.json")))
             .getAsJsonObject();
     int checked = 0;
     for (JsonElement c : cases.getAsJsonArray("cases")) {
@@ -54,12 +55,14 @@ class TokenizerTest {
 
   @Test
   void clipSplitsDigitsAndPunctuationAndCollapsesWhitespace() {
-    assertArrayEquals(clip.encodeUnpadded("a photo of a cat"), clip.encodeUnpadded("  A   PHOTO\tof a\ncat "));
+    assertArrayEquals(
+        clip.encodeUnpadded("a photo of a cat"), clip.encodeUnpadded("  A   PHOTO\tof a\ncat "));
     long[] digits = clip.encodeUnpadded("1234");
     assertEquals(6, digits.length, "each digit is its own piece");
     assertEquals(clip.id("1</w>"), digits[1]);
     assertArrayEquals(
-        new long[] {49406, clip.id("it</w>"), clip.id("'s</w>"), 49407}, clip.encodeUnpadded("it's"));
+        new long[] {49406, clip.id("it</w>"), clip.id("'s</w>"), 49407},
+        clip.encodeUnpadded("it's"));
   }
 
   @Test
@@ -94,7 +97,8 @@ class TokenizerTest {
     Tokenizer t = Tokenizer.wordLevel(List.of("a", "photo", "of", "top", "in", "the", "snow"), 16);
     t.save(dir);
     Tokenizer back = Tokenizer.load(dir);
-    assertArrayEquals(t.encode("a photo of a top in the snow"), back.encode("A photo of a TOP in the snow"));
+    assertArrayEquals(
+        t.encode("a photo of a top in the snow"), back.encode("A photo of a TOP in the snow"));
     assertEquals(16, back.maxLength());
     long[] unknown = back.encodeUnpadded("a zebra");
     assertEquals(back.id("<|unk|>"), unknown[2]);

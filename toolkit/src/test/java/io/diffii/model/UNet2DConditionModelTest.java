@@ -1,9 +1,5 @@
 package io.diffii.model;
 
-import io.diffii.TestFixtures;
-import io.diffii.io.Safetensors;
-import io.diffii.nn.NamedBlock;
-import io.diffii.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +11,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonParser;
+import io.diffii.TestFixtures;
+import io.diffii.io.Safetensors;
+import io.diffii.nn.NamedBlock;
+import io.diffii.nn.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +35,8 @@ class UNet2DConditionModelTest {
    */
   static void loadWeights(NamedBlock block, Path file, NDManager manager) {
     assertTrue(Files.isRegularFile(file), "fixture missing: " + file);
-    Weights.load(block, Safetensors.readAll(file, manager), manager, java.util.Set.of(), file.toString());
+    Weights.load(
+        block, Safetensors.readAll(file, manager), manager, java.util.Set.of(), file.toString());
   }
 
   static Map<String, Shape> shapes(Map<String, Parameter> params) {

@@ -63,13 +63,23 @@ class Conv2dTest {
       double worst = 0;
       double scale = 1;
       for (int i = 0; i < ref.length; i++) {
-        worst = Math.max(worst, Double.isNaN(g[i]) ? Double.POSITIVE_INFINITY : Math.abs(g[i] - ref[i]));
+        worst =
+            Math.max(
+                worst, Double.isNaN(g[i]) ? Double.POSITIVE_INFINITY : Math.abs(g[i] - ref[i]));
         scale = Math.max(scale, Math.abs(ref[i]));
       }
       assertTrue(
           worst <= 1e-5 * scale,
-          out + " output channels" + (poison ? ", NaN in freed memory" : "") + ", repetition " + repetition
-              + ": input gradient off by " + worst + " (largest entry " + scale + ")");
+          out
+              + " output channels"
+              + (poison ? ", NaN in freed memory" : "")
+              + ", repetition "
+              + repetition
+              + ": input gradient off by "
+              + worst
+              + " (largest entry "
+              + scale
+              + ")");
     }
   }
 
@@ -88,7 +98,8 @@ class Conv2dTest {
                   int ii = i + ki - 1;
                   int jj = j + kj - 1;
                   if (ii >= 0 && jj >= 0 && ii < HW && jj < HW) {
-                    dx[((n * C + c) * HW + ii) * HW + jj] += dy * w[((o * C + c) * 3 + ki) * 3 + kj];
+                    dx[((n * C + c) * HW + ii) * HW + jj] +=
+                        dy * w[((o * C + c) * 3 + ki) * 3 + kj];
                   }
                 }
               }

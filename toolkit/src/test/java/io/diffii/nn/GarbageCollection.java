@@ -15,7 +15,9 @@ public final class GarbageCollection {
 
   private GarbageCollection() {}
 
-  /** Collects garbage a few times, pausing so that buffer cleaners run, then poisons freed memory. */
+  /**
+   * Collects garbage a few times, pausing so that buffer cleaners run, then poisons freed memory.
+   */
   public static synchronized void collect() {
     POISON.clear();
     for (int i = 0; i < 3; i++) {

@@ -13,16 +13,17 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * A garbage collection between the forward and the backward pass must not change a gradient.
- * DJL's {@code NDArray.mul(Number)} (and div) makes its scalar over a Java direct buffer and closes
- * it at once, while autograd keeps it for the backward pass: once the collector has freed that
- * buffer, the backward pass read freed memory. This made concept learning's gradients NaN in some
- * steps and runs only, and a run's result depend on when the collector ran.
+ * A garbage collection between the forward and the backward pass must not change a gradient. DJL's
+ * {@code NDArray.mul(Number)} (and div) makes its scalar over a Java direct buffer and closes it at
+ * once, while autograd keeps it for the backward pass: once the collector has freed that buffer,
+ * the backward pass read freed memory. This made concept learning's gradients NaN in some steps and
+ * runs only, and a run's result depend on when the collector ran.
  */
 class GarbageCollectionDuringBackwardTest {
 
   /** Returns x's gradient of {@code sum(f(x)²)}, with or without a collection before backward. */
-  private static float[] gradient(BiFunction<ParameterStore, NDArray, NDArray> f, Shape shape, boolean collect) {
+  private static float[] gradient(
+      BiFunction<ParameterStore, NDArray, NDArray> f, Shape shape, boolean collect) {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(5);
       NDArray x = m.randomNormal(shape);
@@ -42,7 +43,8 @@ class GarbageCollectionDuringBackwardTest {
     }
   }
 
-  private static void assertSameGradient(BiFunction<ParameterStore, NDArray, NDArray> f, Shape shape) {
+  private static void assertSameGradient(
+      BiFunction<ParameterStore, NDArray, NDArray> f, Shape shape) {
     assertArrayEquals(gradient(f, shape, false), gradient(f, shape, true));
   }
 

@@ -21,7 +21,8 @@ class DenoisingLoopTest {
   @Test
   void twoHundredGuidedStepsLeaveOnlyTheResultInTheCallersManager() {
     UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.tiny());
-    try (NDManager weights = NDManager.newBaseManager(); NDManager run = NDManager.newBaseManager()) {
+    try (NDManager weights = NDManager.newBaseManager();
+        NDManager run = NDManager.newBaseManager()) {
       weights.getEngine().setRandomSeed(0);
       unet.initializeParameters(weights);
       weights.cap();
@@ -33,10 +34,16 @@ class DenoisingLoopTest {
       // stayed in the caller's manager until it closed: 3 GB over 25 steps at batch 20.
       NDArray out =
           DenoisingLoop.run(
-              new Denoiser(unet), new DdimScheduler(DdimConfig.stableDiffusion()), 200, start,
-              PromptSchedule.constant(cond), uncond, 3.0);
+              new Denoiser(unet),
+              new DdimScheduler(DdimConfig.stableDiffusion()),
+              200,
+              start,
+              PromptSchedule.constant(cond),
+              uncond,
+              3.0);
       assertEquals(start.getShape(), out.getShape());
-      assertEquals(before + 1, arrays(run), "arrays left in the caller's manager besides the result");
+      assertEquals(
+          before + 1, arrays(run), "arrays left in the caller's manager besides the result");
     }
   }
 }

@@ -16,18 +16,24 @@ class TwoStageSamplerTest {
 
   @Test
   void splitRatioZeroIsThePlainPromptAndOneIsTheSuffixedPromptThroughout() {
-    try (StableDiffusion sd = Tiny.model(); NDManager m = NDManager.newBaseManager()) {
+    try (StableDiffusion sd = Tiny.model();
+        NDManager m = NDManager.newBaseManager()) {
       SdPipeline pipe = new SdPipeline(sd);
       NDArray start = pipe.noise(m, 1, new Random(4));
       List<String> plain = List.of("a photo of a bag");
       List<String> suffix = List.of("in the snow");
       float[] s0 = new TwoStageSampler(pipe, 10, 3, 0).sample(start, plain, suffix).toFloatArray();
-      float[] half = new TwoStageSampler(pipe, 10, 3, 0.5).sample(start, plain, suffix).toFloatArray();
+      float[] half =
+          new TwoStageSampler(pipe, 10, 3, 0.5).sample(start, plain, suffix).toFloatArray();
       float[] s1 = new TwoStageSampler(pipe, 10, 3, 1).sample(start, plain, suffix).toFloatArray();
       float[] plainOnly =
           pipe.sample(start, PromptSchedule.constant(pipe.embed(m, plain)), 10, 3).toFloatArray();
       float[] suffixedOnly =
-          pipe.sample(start, PromptSchedule.constant(pipe.embed(m, List.of("a photo of a bag in the snow"))), 10, 3)
+          pipe.sample(
+                  start,
+                  PromptSchedule.constant(pipe.embed(m, List.of("a photo of a bag in the snow"))),
+                  10,
+                  3)
               .toFloatArray();
       assertArrayEquals(plainOnly, s0, 1e-6f);
       assertArrayEquals(suffixedOnly, s1, 1e-6f);

@@ -92,10 +92,14 @@ class OptimizerTest {
         gradient(w, new float[] {Float.NaN, Float.POSITIVE_INFINITY, 1f});
         assertTrue(!Double.isFinite(opt.clipGradNorm(1.0)));
         opt.zeroGrad();
-        assertArrayEquals(new float[3], w.getGradient().toFloatArray(), "zeroGrad assigns, so NaN does not survive");
+        assertArrayEquals(
+            new float[3],
+            w.getGradient().toFloatArray(),
+            "zeroGrad assigns, so NaN does not survive");
         gradient(w, new float[] {Float.NaN, 1f, 1f});
         opt.step(0.01);
-        assertArrayEquals(new float[3], w.getGradient().toFloatArray(), "step zeroes by assignment too");
+        assertArrayEquals(
+            new float[3], w.getGradient().toFloatArray(), "step zeroes by assignment too");
       }
     }
   }
@@ -107,7 +111,8 @@ class OptimizerTest {
       NDArray a = m.create(START);
       NDArray b = m.create(START);
       Function<NDArray, Optimizer> fresh = w -> make(kind, w);
-      try (Optimizer first = fresh.apply(a); Optimizer second = fresh.apply(b)) {
+      try (Optimizer first = fresh.apply(a);
+          Optimizer second = fresh.apply(b)) {
         gradient(a, GRAD);
         first.step(0.01);
         gradient(a, GRAD);

@@ -41,11 +41,14 @@ class TrainingLoopTest {
       NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
       Map<String, NDArray> params = Map.of("w", w);
       try (Optimizer opt =
-              kind.equals("sgd") ? new Sgd(params, 0.9, 1e-3) : new AdamW(params, AdamW.Config.withWeightDecay(1e-2));
+              kind.equals("sgd")
+                  ? new Sgd(params, 0.9, 1e-3)
+                  : new AdamW(params, AdamW.Config.withWeightDecay(1e-2));
           Ema ema = new Ema(params, 0.5)) {
         TrainingLoop loop =
             TrainingLoop.named("toy", STEPS, 11)
-                .optimize("model", opt, step -> LearningRate.warmupCosine(0.05, 2, STEPS, (int) step))
+                .optimize(
+                    "model", opt, step -> LearningRate.warmupCosine(0.05, 2, STEPS, (int) step))
                 .state("ema", ema)
                 .afterStep(step -> ema.update())
                 .clipTo(1.0)
@@ -54,7 +57,8 @@ class TrainingLoopTest {
         if (checkpoint != null) {
           loop.checkpoint(checkpoint, 3);
         }
-        TrainingLoop.Result r = loop.run(loss == null ? (step, rng, scope) -> regression(w, rng, scope) : loss);
+        TrainingLoop.Result r =
+            loop.run(loss == null ? (step, rng, scope) -> regression(w, rng, scope) : loss);
         return new Run(w.toFloatArray(), ema.averaged().get("w").toFloatArray(), r);
       }
     }
@@ -76,7 +80,9 @@ class TrainingLoopTest {
     Run straight = fit(kind, dir.resolve("straight.safetensors"), Long.MAX_VALUE);
     Run stopped = fit(kind, dir.resolve("resumed.safetensors"), 4);
     assertEquals(4, stopped.result().reached());
-    assertFalse(java.util.Arrays.equals(straight.weights(), stopped.weights()), "the stop came before the end");
+    assertFalse(
+        java.util.Arrays.equals(straight.weights(), stopped.weights()),
+        "the stop came before the end");
     Run resumed = fit(kind, dir.resolve("resumed.safetensors"), Long.MAX_VALUE);
     assertEquals(4, resumed.result().resumedFrom());
     assertEquals(STEPS - 4, resumed.result().losses().size());
@@ -95,7 +101,11 @@ class TrainingLoopTest {
       assertEquals(STEPS, state.step());
       assertEquals(11, state.seed());
       assertArrayEquals(done.weights(), state.group("model").get("w").toFloatArray());
-      assertTrue(state.groups().keySet().containsAll(java.util.List.of("model", "model_optimizer", "ema")));
+      assertTrue(
+          state
+              .groups()
+              .keySet()
+              .containsAll(java.util.List.of("model", "model_optimizer", "ema")));
     }
     Run again = fit("adamw", file, Long.MAX_VALUE);
     assertEquals(STEPS, again.result().resumedFrom());
@@ -137,7 +147,9 @@ class TrainingLoopTest {
     for (float v : weights) {
       assertTrue(Float.isFinite(v), java.util.Arrays.toString(weights));
     }
-    assertFalse(java.util.Arrays.equals(new float[] {0.1f, 0.2f, -0.3f, 0.4f}, weights), "the finite steps trained");
+    assertFalse(
+        java.util.Arrays.equals(new float[] {0.1f, 0.2f, -0.3f, 0.4f}, weights),
+        "the finite steps trained");
     String lines = text.toString(StandardCharsets.UTF_8);
     assertTrue(lines.contains("toy 7/7") && lines.contains("skipped 2"), lines);
   }
@@ -150,8 +162,13 @@ class TrainingLoopTest {
       NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
       try (Sgd opt = new Sgd(Map.of("w", w), 0.9, 0)) {
         TrainingLoop other =
-            TrainingLoop.named("toy", STEPS, 12).optimize("model", opt, step -> 0.01).checkpoint(file, 3).quiet();
-        var e = assertThrows(IllegalArgumentException.class, () -> other.run((step, rng, scope) -> w.sum()));
+            TrainingLoop.named("toy", STEPS, 12)
+                .optimize("model", opt, step -> 0.01)
+                .checkpoint(file, 3)
+                .quiet();
+        var e =
+            assertThrows(
+                IllegalArgumentException.class, () -> other.run((step, rng, scope) -> w.sum()));
         assertTrue(e.getMessage().contains("seed 11"), e.getMessage());
       }
     }
