@@ -102,6 +102,39 @@ class ConceptsTest {
   }
 
   @Test
+  void appliedFromTheirFolderConceptsComputeExactlyWhatTheyComputedWhenSaved() {
+    try (StableDiffusion sd = Tiny.model()) {
+      List<String> classes = List.of("T-shirt/top", "Trouser");
+      List<String> metas = List.of(Embedded.metaclass(0), Embedded.metaclass(1));
+      float[][] live;
+      Concepts saved;
+      try (Concepts.Applied a =
+          Concepts.attach(sd, new Concepts.Spec(classes, metas, 2, "a", 4, 4f))) {
+        Random rng = new Random(3);
+        NDArray v = a.tokens().vectors();
+        v.set(gaussian(rng, (int) v.size(), 1f));
+        a.adapters()
+            .values()
+            .forEach(
+                ad -> {
+                  ad.down().set(gaussian(rng, (int) ad.down().size(), 0.3f));
+                  ad.up().set(gaussian(rng, (int) ad.up().size(), 0.3f));
+                });
+        live = outputs(sd);
+        saved = a.save(dir.resolve("saved"));
+      }
+      for (int round = 0; round < 3; round++) {
+        try (Concepts.Applied again = Concepts.read(saved.dir()).applyTo(sd)) {
+          System.gc();
+          float[][] loaded = outputs(sd);
+          assertArrayEquals(live[0], loaded[0], "text embedding, round " + round);
+          assertArrayEquals(live[1], loaded[1], "noise prediction, round " + round);
+        }
+      }
+    }
+  }
+
+  @Test
   void closingTheHandleRestoresTheBaseModelBitForBit() {
     try (StableDiffusion sd = Tiny.model()) {
       float[][] base = outputs(sd);
