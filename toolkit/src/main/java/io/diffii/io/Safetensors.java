@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -273,7 +274,9 @@ public final class Safetensors implements AutoCloseable {
 
   /**
    * Writes tensors to {@code path}. Floating tensors are stored as {@code floatType} (F32 or F16),
-   * integer tensors as I64.
+   * integer tensors as I64. Metadata keys and tensors are written in name order, so the same
+   * content gives the same bytes whatever map the caller passes ({@code Map.of} iterates in a
+   * per-JVM order).
    */
   public static void write(
       Path path, Map<String, NDArray> tensors, Dtype floatType, Map<String, String> metadata) {
@@ -284,12 +287,13 @@ public final class Safetensors implements AutoCloseable {
     JsonObject header = new JsonObject();
     if (!metadata.isEmpty()) {
       JsonObject meta = new JsonObject();
-      metadata.forEach(meta::addProperty);
+      new TreeMap<>(metadata).forEach(meta::addProperty);
       header.add("__metadata__", meta);
     }
+    Map<String, NDArray> sorted = new TreeMap<>(tensors);
     Map<String, Dtype> types = new LinkedHashMap<>();
     long offset = 0;
-    for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+    for (Map.Entry<String, NDArray> e : sorted.entrySet()) {
       NDArray a = e.getValue();
       Dtype t = a.getDataType().isFloating() ? floatType : Dtype.I64;
       types.put(e.getKey(), t);
@@ -320,7 +324,7 @@ public final class Safetensors implements AutoCloseable {
         for (int i = headerBytes.length; i < padded; i++) {
           out.write(' ');
         }
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+        for (Map.Entry<String, NDArray> e : sorted.entrySet()) {
           out.write(encode(e.getValue(), types.get(e.getKey())));
         }
       }

@@ -20,6 +20,31 @@ class SafetensorsTest {
   @TempDir Path dir;
 
   @Test
+  void theSameContentGivesTheSameBytesWhateverTheMapOrder() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray a = m.create(new float[] {1, 2, 3});
+      NDArray b = m.create(new float[] {4, 5});
+      Map<String, NDArray> ab = new LinkedHashMap<>();
+      ab.put("a", a);
+      ab.put("b", b);
+      Map<String, NDArray> ba = new LinkedHashMap<>();
+      ba.put("b", b);
+      ba.put("a", a);
+      Map<String, String> xy = new LinkedHashMap<>();
+      xy.put("x", "1");
+      xy.put("y", "2");
+      Map<String, String> yx = new LinkedHashMap<>();
+      yx.put("y", "2");
+      yx.put("x", "1");
+      Safetensors.write(dir.resolve("1.safetensors"), ab, Safetensors.Dtype.F32, xy);
+      Safetensors.write(dir.resolve("2.safetensors"), ba, Safetensors.Dtype.F32, yx);
+      assertArrayEquals(
+          Files.readAllBytes(dir.resolve("1.safetensors")),
+          Files.readAllBytes(dir.resolve("2.safetensors")));
+    }
+  }
+
+  @Test
   void roundTripsF32ExactlyAndF16WithinHalfPrecision() {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> t = new LinkedHashMap<>();
