@@ -82,9 +82,7 @@ final class PretrainCommand implements Callable<Integer> {
     SceneCorpus test = SceneCorpus.test(recipe.corpusSeed());
     report.putAll(BackbonePretraining.run(train, test, models.resolve("backbones"), 2));
     if (!options.skipEvaluation) {
-      report.putAll(
-          EmbeddedEvaluation.run(
-              model, models.resolve("backbones"), train, test, work.resolve("samples")));
+      report.putAll(EmbeddedEvaluation.run(model, train, test, work.resolve("samples")));
     }
     String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
     Files.writeString(work.resolve("report.json"), json + "\n");

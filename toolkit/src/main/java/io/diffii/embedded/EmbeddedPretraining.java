@@ -41,9 +41,10 @@ public final class EmbeddedPretraining {
     /** Returns the recipe the shipped model was trained with. */
     public static Recipe shipped() {
       return new Recipe(
-          8,
+          16,
           new VaePretrainer.Settings(2000, 64, 1e-3, 100, 1e-6, 0, 100),
-          new DiffusionPretrainer.Settings(3000, 64, 1e-3, 300, 1e-2, 0.999, 0.1, 0.1, 0, 200),
+          new DiffusionPretrainer.Settings(
+              5000, 64, 1e-3, 300, 1e-2, 0.999, 0.1, 0.1, true, 0, 200),
           16,
           60_000,
           0);

@@ -27,6 +27,7 @@ public final class SceneCorpus {
   private final int[] fine;
   private final CoarseGroup[] coarse;
   private final Context[] contexts;
+  private int[][] byCoarseGroup;
 
   private SceneCorpus(ImageDataset scenes) {
     int n = scenes.size();
@@ -47,6 +48,53 @@ public final class SceneCorpus {
               coarse[i] = CoarseGroup.ofFashion(s.label());
               contexts[i] = Context.valueOf(s.attribute(ImageDataset.CONTEXT));
             });
+  }
+
+  private SceneCorpus(byte[] pixels, int[] fine, CoarseGroup[] coarse, Context[] contexts) {
+    this.pixels = pixels;
+    this.fine = fine;
+    this.coarse = coarse;
+    this.contexts = contexts;
+  }
+
+  /** Returns the first {@code n} scenes of this corpus (shared labels, copied pixels). */
+  public SceneCorpus firstN(int n) {
+    if (n < 1 || n > size()) {
+      throw new IllegalArgumentException("asked for " + n + " of " + size() + " scenes");
+    }
+    return new SceneCorpus(
+        java.util.Arrays.copyOf(pixels, n * PIXELS),
+        java.util.Arrays.copyOf(fine, n),
+        java.util.Arrays.copyOf(coarse, n),
+        java.util.Arrays.copyOf(contexts, n));
+  }
+
+  /**
+   * Returns the scenes as {@code view} shows them, with the same labels: {@code view} maps a batch
+   * {@code [B, 3, 32, 32]} in [0, 1] to one of the same shape (values are clipped to [0, 1] and
+   * stored as bytes, as every scene is). Judges of generated images are fitted on the autoencoder's
+   * round trip of real scenes this way, since every generated image has passed its decoder.
+   */
+  public SceneCorpus mapped(java.util.function.UnaryOperator<NDArray> view) {
+    byte[] out = new byte[pixels.length];
+    int batch = 250;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (int from = 0; from < size(); from += batch) {
+        try (NDManager scope = manager.newSubManager()) {
+          int[] idx = IntStream.range(from, Math.min(size(), from + batch)).toArray();
+          NDArray seen = view.apply(images(scope, idx).add(1).div(2));
+          if (!seen.getShape().equals(new Shape(idx.length, 3, 32, 32))) {
+            throw new IllegalArgumentException(
+                "a view must keep the batch shape; got " + seen.getShape());
+          }
+          float[] v = seen.clip(0, 1).toFloatArray();
+          for (int p = 0; p < v.length; p++) {
+            out[from * PIXELS + p] = (byte) Math.round(v[p] * 255f);
+          }
+        }
+      }
+    }
+    return new SceneCorpus(out, fine, coarse, contexts);
   }
 
   /** Returns the 60,000 training items as scenes on random contexts (the pretraining corpus). */
@@ -81,6 +129,21 @@ public final class SceneCorpus {
   /** Returns the coarse group of scene {@code i}. */
   public CoarseGroup coarse(int i) {
     return coarse[i];
+  }
+
+  /**
+   * Returns, for each coarse group in ordinal order, the indices of its scenes in increasing order
+   * (computed once; groups without scenes are left out so that a draw never meets an empty one).
+   */
+  public synchronized int[][] indicesByCoarseGroup() {
+    if (byCoarseGroup == null) {
+      byCoarseGroup =
+          java.util.Arrays.stream(CoarseGroup.values())
+              .map(g -> IntStream.range(0, size()).filter(i -> coarse[i] == g).toArray())
+              .filter(members -> members.length > 0)
+              .toArray(int[][]::new);
+    }
+    return byCoarseGroup;
   }
 
   /** Returns the context (background) of scene {@code i}. */

@@ -10,6 +10,8 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -82,6 +84,46 @@ public final class Charts {
             chart.addSeries(name, categories, toList(y), toList(e));
           }
         });
+    return chart;
+  }
+
+  /**
+   * Returns a heat map of {@code counts[row][column]}, 640 × 520 pixels, rows listed top to bottom
+   * (a confusion matrix: true classes as rows, predictions as columns).
+   */
+  public static HeatMapChart heatMap(
+      String title,
+      String rowTitle,
+      String columnTitle,
+      List<String> rows,
+      List<String> columns,
+      int[][] counts) {
+    if (counts.length != rows.size()) {
+      throw new IllegalArgumentException(
+          "heat map '" + title + "' has " + counts.length + " rows for " + rows.size() + " labels");
+    }
+    List<Number[]> cells = new java.util.ArrayList<>();
+    for (int r = 0; r < counts.length; r++) {
+      if (counts[r].length != columns.size()) {
+        throw new IllegalArgumentException(
+            "heat map '" + title + "' row " + r + " has " + counts[r].length + " cells");
+      }
+      for (int c = 0; c < counts[r].length; c++) {
+        cells.add(new Number[] {c, counts.length - 1 - r, counts[r][c]});
+      }
+    }
+    HeatMapChart chart =
+        new HeatMapChartBuilder()
+            .width(640)
+            .height(520)
+            .title(title)
+            .xAxisTitle(columnTitle)
+            .yAxisTitle(rowTitle)
+            .build();
+    chart.getStyler().setShowValue(true).setMin(0);
+    List<String> topDown = new java.util.ArrayList<>(rows);
+    java.util.Collections.reverse(topDown);
+    chart.addSeries("count", columns, topDown, cells);
     return chart;
   }
 

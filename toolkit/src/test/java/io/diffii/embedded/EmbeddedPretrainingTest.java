@@ -31,7 +31,7 @@ class EmbeddedPretrainingTest {
         new EmbeddedPretraining.Recipe(
             4,
             new VaePretrainer.Settings(2, 4, 1e-3, 1, 1e-6, 0, 2),
-            new DiffusionPretrainer.Settings(3, 4, 1e-3, 1, 1e-2, 0.9, 0.1, 0.1, 0, 2),
+            new DiffusionPretrainer.Settings(3, 4, 1e-3, 1, 1e-2, 0.9, 0.1, 0.1, true, 0, 2),
             16,
             64,
             0);
@@ -54,7 +54,8 @@ class EmbeddedPretrainingTest {
   @Test
   void anInterruptedDiffusionRunResumesToTheSameWeights() {
     SceneCorpus corpus = SceneCorpus.train(0, 32);
-    var settings = new DiffusionPretrainer.Settings(4, 4, 1e-3, 1, 1e-2, 0.9, 0.1, 0.1, 7, 100);
+    var settings =
+        new DiffusionPretrainer.Settings(4, 4, 1e-3, 1, 1e-2, 0.9, 0.1, 0.1, true, 7, 100);
     Map<String, NDArray> straight = trainTo(corpus, settings, dir.resolve("a.ckpt"), 4);
     trainTo(corpus, settings, dir.resolve("b.ckpt"), 2);
     Map<String, NDArray> resumed = trainTo(corpus, settings, dir.resolve("b.ckpt"), 4);

@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -57,5 +58,22 @@ class ChartsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> Charts.line("t", "x", "y", new double[] {1, 2}, Map.of("a", new double[] {1})));
+  }
+
+  @Test
+  void aHeatMapDrawsACountMatrixAndRejectsMismatchedLabels() throws IOException {
+    int[][] counts = {{9, 1}, {3, 7}};
+    var chart =
+        Charts.heatMap("confusion", "true", "judged", List.of("a", "b"), List.of("a", "b"), counts);
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(Charts.png(chart)));
+    assertEquals(640, decoded.getWidth());
+    assertEquals(520, decoded.getHeight());
+    assertEquals(4, chart.getSeriesMap().get("count").getHeatData().size());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Charts.heatMap("x", "r", "c", List.of("a"), List.of("a", "b"), counts));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Charts.heatMap("x", "r", "c", List.of("a", "b"), List.of("a"), counts));
   }
 }
