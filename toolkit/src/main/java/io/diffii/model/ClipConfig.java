@@ -25,6 +25,11 @@ public record ClipConfig(
     }
   }
 
+  /** Returns a copy with another text tower. */
+  public ClipConfig withText(ClipTextConfig other) {
+    return new ClipConfig(other, vision, projectionDim, logitScaleInitValue);
+  }
+
   /** Reads a {@code CLIPModel} {@code config.json}; missing keys take transformers' defaults. */
   public static ClipConfig fromJson(Path file) {
     ConfigJson json = ConfigJson.read(file);

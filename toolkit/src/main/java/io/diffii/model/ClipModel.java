@@ -159,6 +159,15 @@ public final class ClipModel implements AutoCloseable {
     }
   }
 
+  /** Returns the number of parameters of a model of {@code config}, without allocating it. */
+  public static long countParameters(ClipConfig config) {
+    Head head =
+        new Head(config.text().hiddenSize(), config.vision().hiddenSize(), config.projectionDim());
+    return Weights.count(new ClipTextModel(config.text()))
+        + Weights.count(new ClipVisionModel(config.vision()))
+        + Weights.count(head);
+  }
+
   /** Returns every weight array by its transformers name (the arrays themselves, not copies). */
   public Map<String, NDArray> arrays() {
     Map<String, NDArray> out = new LinkedHashMap<>();
