@@ -72,9 +72,8 @@ class ClipScoreTest {
       for (float v : s) {
         assertTrue(v >= 0 && v <= 100, "CLIP score " + v);
       }
-      // The random towers give small cosines of both signs; the clamp must show on some pair.
-      float[] all = score.score(images(m, 8, 30, 30, 2), List.of("a dog")).toFloatArray();
-      assertTrue(all.length == 8);
+      float[] one = score.score(images(m, 8, 30, 30, 2), List.of("a dog")).toFloatArray();
+      assertEquals(8, one.length, "a single prompt scores every image");
       assertEquals(score.meanScore(images, PROMPTS), mean(s), 1e-4);
     }
   }
