@@ -37,15 +37,14 @@ public final class ClipScore {
           "need one prompt per image (" + batch + ") or a single prompt, got " + prompts.size());
     }
     NDManager m = images.getManager();
-    NDArray imageEmbeds = clip.embedImages(images);
     try (NDManager scope = m.newSubManager()) {
+      NDArray imageEmbeds = clip.embedImages(images);
+      imageEmbeds.attach(scope);
       NDArray textEmbeds = clip.embedTexts(prompts, scope);
       NDArray cos = imageEmbeds.mul(textEmbeds).sum(new int[] {1});
       NDArray score = cos.maximum(0f).mul(100f);
       score.attach(m);
       return score;
-    } finally {
-      imageEmbeds.close();
     }
   }
 
@@ -66,15 +65,14 @@ public final class ClipScore {
           "zero-shot classification needs at least 2 class prompts, got " + classPrompts);
     }
     NDManager m = images.getManager();
-    NDArray imageEmbeds = clip.embedImages(images);
     try (NDManager scope = m.newSubManager()) {
+      NDArray imageEmbeds = clip.embedImages(images);
+      imageEmbeds.attach(scope);
       NDArray textEmbeds = clip.embedTexts(classPrompts, scope);
       NDArray logits = imageEmbeds.matMul(textEmbeds.transpose()).mul(clip.logitScaleExp());
       NDArray p = logits.softmax(1);
       p.attach(m);
       return p;
-    } finally {
-      imageEmbeds.close();
     }
   }
 
