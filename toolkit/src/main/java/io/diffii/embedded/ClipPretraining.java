@@ -115,8 +115,8 @@ public final class ClipPretraining {
    * Returns the tiny CLIP's architecture: text width 64 (2 layers, 4 heads, 16 positions), image
    * ViT width 96 (4 layers, 4 heads, 8×8 patches of 32×32 scenes: 16 + 1 tokens), joint width 64.
    * Patches of 8 rather than 4 make a step 4–5 times cheaper: at batch 128 on one core, 0.3 s
-   * instead of 1.4 s with 3 layers (measured on a shared machine); with 4 layers about 0.4 s, so the
-   * 2,000 steps take about 13 core-minutes.
+   * instead of 1.4 s with 3 layers (measured on a shared machine); with 4 layers about 0.4 s, so
+   * the 2,000 steps take about 13 core-minutes.
    */
   public static ClipConfig config(Tokenizer tokenizer) {
     ClipTextConfig text =

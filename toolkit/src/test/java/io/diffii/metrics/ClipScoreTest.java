@@ -101,6 +101,33 @@ class ClipScoreTest {
   }
 
   @Test
+  void theSetsClipScoreIsTheMeanOverImagesOfTheirClassPrompt() throws Exception {
+    writeFolder(dir, null);
+    try (NDManager m = NDManager.newBaseManager();
+        ClipModel clip = ClipModel.load(dir)) {
+      ClipScore score = new ClipScore(clip);
+      NDArray cats = images(m, 2, 30, 30, 11);
+      NDArray dog = images(m, 1, 30, 30, 12);
+      float[] c = score.score(cats, List.of("a photo of a cat")).toFloatArray();
+      float[] d = score.score(dog, List.of("a photo of a dog")).toFloatArray();
+      float[] catPixels = cats.toFloatArray();
+      int per = 3 * 30 * 30;
+      Map<Integer, List<float[]>> byClass =
+          Map.of(
+              0,
+              List.of(
+                  java.util.Arrays.copyOfRange(catPixels, 0, per),
+                  java.util.Arrays.copyOfRange(catPixels, per, 2 * per)),
+              1,
+              List.of(dog.toFloatArray()));
+      double got =
+          SetMetrics.clipScore(
+              score, byClass, k -> k == 0 ? "a photo of a cat" : "a photo of a dog", 30, 30);
+      assertEquals((c[0] + c[1] + d[0]) / 3, got, 1e-4);
+    }
+  }
+
+  @Test
   void aMissingTensorIsNamedWhenLoading() throws Exception {
     writeFolder(dir, "visual_projection.weight");
     var e = assertThrows(IllegalArgumentException.class, () -> ClipModel.load(dir));

@@ -132,6 +132,25 @@ class LpipsTest {
   }
 
   @Test
+  void diversityAveragesEachClassesPairwiseDistance() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      TinyNet net = new TinyNet(m);
+      float[] a = images(m, 1, 8, 41).toFloatArray();
+      float[] b = images(m, 1, 8, 42).toFloatArray();
+      try (Lpips lpips = Lpips.of("tiny", net::features, null)) {
+        double ab =
+            lpips
+                .distance(m.create(a, new Shape(1, 3, 8, 8)), m.create(b, new Shape(1, 3, 8, 8)))
+                .getFloat();
+        // Class 0: two identical images (0); class 1: a and b; class 2: a single image, no pair.
+        Map<Integer, List<float[]>> byClass =
+            Map.of(0, List.of(a, a.clone()), 1, List.of(a, b), 2, List.of(b));
+        assertEquals(ab / 2, SetMetrics.diversity(lpips, byClass, 8, 8), 1e-6);
+      }
+    }
+  }
+
+  @Test
   void loadsThePublishedFileNamesAndMatchesAnIndependentAlexNet() {
     Random rng = new Random(11);
     Map<String, float[]> alex = randomAlexNet(rng);
