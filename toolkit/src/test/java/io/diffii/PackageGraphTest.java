@@ -40,6 +40,7 @@ class PackageGraphTest {
   private static final Map<String, List<String>> SAME_FLOOR =
       Map.of(
           "augment", List.of("concept", "invert"),
+          "metrics", List.of("classify"),
           "cli", List.of("embedded"));
 
   @ArchTest

@@ -13,6 +13,8 @@ import io.diffii.nn.GroupNorm;
 import io.diffii.nn.Linear;
 import io.diffii.nn.ModuleList;
 import io.diffii.nn.NamedBlock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A small CIFAR-style ResNet for 32×32 images: a 3×3 stem, stages of basic blocks (two 3×3
@@ -96,6 +98,27 @@ public final class ResNet extends Classifier {
       h = b.forward(store, h, training);
     }
     return h.reshape(h.getShape().get(0), h.getShape().get(1), -1).mean(new int[] {2});
+  }
+
+  /**
+   * Returns the activations LPIPS compares (see {@code io.diffii.metrics.Lpips}) for images in [0,
+   * 1]: after the stem's ReLU, then after the last block of each stage — for the shipped widths
+   * {@code [B, 32, 32, 32]}, {@code [B, 32, 32, 32]}, {@code [B, 64, 16, 16]}, {@code [B, 128, 8,
+   * 8]} on 32×32 images.
+   */
+  public List<NDArray> stageFeatures(ParameterStore store, NDArray images, boolean training) {
+    List<NDArray> out = new ArrayList<>();
+    NDArray h = call(store, stem, normalise(images), training);
+    h = Activation.relu(call(store, stemNorm, h, training));
+    out.add(h);
+    List<BasicBlock> all = blocks.items();
+    for (int i = 0; i < all.size(); i++) {
+      h = all.get(i).forward(store, h, training);
+      if ((i + 1) % blocksPerStage == 0) {
+        out.add(h);
+      }
+    }
+    return out;
   }
 
   /** {@inheritDoc} */

@@ -55,7 +55,12 @@ public final class Main implements Callable<Integer> {
   /** Runs the command named by the first argument and exits with its status. */
   public static void main(String[] args) {
     System.exit(
-        commandLine(new MainJob(), new FewShotCommand(), new PretrainCommand()).execute(args));
+        commandLine(
+                new MainJob(),
+                new FewShotCommand(),
+                new PretrainCommand(),
+                new PretrainClipCommand())
+            .execute(args));
   }
 
   /**

@@ -20,10 +20,12 @@ import java.util.Objects;
 public final class ConfigJson {
 
   private final Path path;
+  private final String prefix;
   private final JsonObject json;
 
-  private ConfigJson(Path path, JsonObject json) {
+  private ConfigJson(Path path, String prefix, JsonObject json) {
     this.path = path;
+    this.prefix = prefix;
     this.json = json;
   }
 
@@ -37,7 +39,7 @@ public final class ConfigJson {
       if (!root.isJsonObject()) {
         throw new IllegalArgumentException(path + ": expected a JSON object");
       }
-      return new ConfigJson(path, root.getAsJsonObject());
+      return new ConfigJson(path, "", root.getAsJsonObject());
     } catch (IOException | JsonParseException e) {
       throw new IllegalArgumentException(path + ": cannot read JSON: " + e.getMessage(), e);
     }
@@ -50,7 +52,20 @@ public final class ConfigJson {
 
   /** Returns a new error naming the file and key. */
   public IllegalArgumentException error(String key, String message) {
-    return new IllegalArgumentException(path + ": key '" + key + "' " + message);
+    return new IllegalArgumentException(path + ": key '" + prefix + key + "' " + message);
+  }
+
+  /**
+   * Returns the nested object under {@code key} (a transformers {@code text_config}, say) as a
+   * config whose errors name {@code key.inner}; an empty one when the key is absent or null.
+   */
+  public ConfigJson section(String key) {
+    JsonElement e = get(key);
+    if (e != null && !e.isJsonObject()) {
+      throw error(key, "must be a JSON object, got " + e);
+    }
+    return new ConfigJson(
+        path, prefix + key + ".", e == null ? new JsonObject() : e.getAsJsonObject());
   }
 
   private JsonElement get(String key) {

@@ -124,7 +124,14 @@ public record ClipTextConfig(
 
   /** Reads a transformers {@code text_encoder/config.json}; missing keys take CLIP's defaults. */
   public static ClipTextConfig fromJson(Path file) {
-    ConfigJson json = ConfigJson.read(file);
+    return from(ConfigJson.read(file));
+  }
+
+  /**
+   * Reads the keys of a {@code CLIPTextConfig} from {@code json} (a whole file, or the {@code
+   * text_config} section of a {@code CLIPModel}'s); missing keys take CLIP's defaults.
+   */
+  public static ClipTextConfig from(ConfigJson json) {
     String act = json.string("hidden_act", "quick_gelu");
     if (!act.equals("quick_gelu") && !act.equals("gelu")) {
       throw json.error("hidden_act", "is '" + act + "'; quick_gelu and gelu are supported");
@@ -143,7 +150,7 @@ public record ClipTextConfig(
           json.integer("eos_token_id", 49407),
           json.integer("pad_token_id", 1));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(json.path() + ": " + e.getMessage(), e);
     }
   }
 
@@ -151,6 +158,11 @@ public record ClipTextConfig(
    * Returns this config as a transformers {@code config.json} that {@link #fromJson} reads back.
    */
   public String toJson() {
+    return ConfigJson.write(toMap());
+  }
+
+  /** Returns the keys {@link #toJson} writes, in its order. */
+  public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("architectures", java.util.List.of("CLIPTextModel"));
     m.put("model_type", "clip_text_model");
@@ -166,6 +178,6 @@ public record ClipTextConfig(
     m.put("num_hidden_layers", numHiddenLayers);
     m.put("torch_dtype", "float32");
     m.put("vocab_size", vocabSize);
-    return ConfigJson.write(m);
+    return m;
   }
 }

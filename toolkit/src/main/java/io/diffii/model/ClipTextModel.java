@@ -6,13 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.diffii.nn.Attention;
 import io.diffii.nn.LayerNorm;
-import io.diffii.nn.Linear;
 import io.diffii.nn.ModuleList;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Tensors;
@@ -33,7 +30,7 @@ public final class ClipTextModel extends NamedBlock {
   private final ClipTextConfig config;
   private final Parameter tokenEmbedding;
   private final Parameter positionEmbedding;
-  private final ModuleList<EncoderLayer> layers;
+  private final ModuleList<ClipEncoderLayer> layers;
   private final LayerNorm finalLayerNorm;
   private NDArray extraTokens;
 
@@ -53,7 +50,13 @@ public final class ClipTextModel extends NamedBlock {
     Encoder encoder = text.module("encoder", new Encoder());
     this.layers = encoder.module("layers", new ModuleList<>());
     for (int i = 0; i < config.numHiddenLayers(); i++) {
-      layers.add(new EncoderLayer(config));
+      layers.add(
+          new ClipEncoderLayer(
+              config.hiddenSize(),
+              config.intermediateSize(),
+              config.numAttentionHeads(),
+              config.hiddenAct(),
+              config.layerNormEps()));
     }
     this.finalLayerNorm =
         text.module("final_layer_norm", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
@@ -123,7 +126,7 @@ public final class ClipTextModel extends NamedBlock {
             .get(tokenEmbeds.getManager(), new NDIndex(":{}", length));
     NDArray h = tokenEmbeds.add(positions);
     NDArray mask = causalMask(tokenEmbeds.getManager(), length);
-    for (EncoderLayer layer : layers.items()) {
+    for (ClipEncoderLayer layer : layers.items()) {
       h = layer.forward(store, h, mask, training);
     }
     NDArray last = Tensors.call(store, finalLayerNorm, h, training);
@@ -198,59 +201,5 @@ public final class ClipTextModel extends NamedBlock {
     Table(long rows, long width) {
       weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(rows, width));
     }
-  }
-
-  /** One pre-norm layer: h + attn(ln1(h)), then h + mlp(ln2(h)). */
-  static final class EncoderLayer extends Node {
-    private final int heads;
-    private final String act;
-    private final LayerNorm norm1;
-    private final LayerNorm norm2;
-    private final Linear q;
-    private final Linear k;
-    private final Linear v;
-    private final Linear out;
-    private final Linear fc1;
-    private final Linear fc2;
-
-    EncoderLayer(ClipTextConfig c) {
-      heads = c.numAttentionHeads();
-      act = c.hiddenAct();
-      long d = c.hiddenSize();
-      Node attn = module("self_attn", new Node());
-      q = attn.module("q_proj", new Linear(d, d));
-      k = attn.module("k_proj", new Linear(d, d));
-      v = attn.module("v_proj", new Linear(d, d));
-      out = attn.module("out_proj", new Linear(d, d));
-      norm1 = module("layer_norm1", new LayerNorm(d, c.layerNormEps()));
-      Node mlp = module("mlp", new Node());
-      fc1 = mlp.module("fc1", new Linear(d, c.intermediateSize()));
-      fc2 = mlp.module("fc2", new Linear(c.intermediateSize(), d));
-      norm2 = module("layer_norm2", new LayerNorm(d, c.layerNormEps()));
-    }
-
-    NDArray forward(ParameterStore store, NDArray h, NDArray mask, boolean training) {
-      NDArray x = Tensors.call(store, norm1, h, training);
-      NDArray qs = Attention.splitHeads(Tensors.call(store, q, x, training), heads);
-      NDArray ks = Attention.splitHeads(Tensors.call(store, k, x, training), heads);
-      NDArray vs = Attention.splitHeads(Tensors.call(store, v, x, training), heads);
-      NDArray attended = maskedAttention(qs, ks, vs, mask);
-      h = h.add(Tensors.call(store, out, Attention.mergeHeads(attended), training));
-      NDArray y = Tensors.call(store, fc1, Tensors.call(store, norm2, h, training), training);
-      y = act.equals("quick_gelu") ? quickGelu(y) : Activation.gelu(y);
-      return h.add(Tensors.call(store, fc2, y, training));
-    }
-  }
-
-  /** softmax(q kᵀ/√d + mask) v over {@code [B, h, L, d]}. */
-  static NDArray maskedAttention(NDArray q, NDArray k, NDArray v, NDArray mask) {
-    double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-    NDArray scores = Tensors.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(mask);
-    return scores.softmax(-1).matMul(v);
-  }
-
-  /** CLIP's activation, \(x·σ(1.702x)\). */
-  static NDArray quickGelu(NDArray x) {
-    return x.mul(Activation.sigmoid(Tensors.mul(x, 1.702f)));
   }
 }

@@ -27,6 +27,14 @@ public class Conv2d extends NamedBlock {
 
   /** Creates a convolution with bias from {@code in} to {@code out} channels. */
   public Conv2d(long in, long out, int kernel, int stride, int padding) {
+    this(in, out, kernel, stride, padding, true);
+  }
+
+  /**
+   * Creates a convolution from {@code in} to {@code out} channels, with a bias or without one (as
+   * {@code nn.Conv2d(..., bias=False)}, whose checkpoints have no {@code bias} tensor).
+   */
+  public Conv2d(long in, long out, int kernel, int stride, int padding, boolean withBias) {
     if (in <= 0 || out <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
       throw new IllegalArgumentException(
           "Conv2d needs positive channels, kernel and stride and a non-negative padding, got in="
@@ -45,7 +53,7 @@ public class Conv2d extends NamedBlock {
     this.stride = stride;
     this.padding = padding;
     this.weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(out, in, kernel, kernel));
-    this.bias = parameter("bias", Parameter.Type.BIAS, new Shape(out));
+    this.bias = withBias ? parameter("bias", Parameter.Type.BIAS, new Shape(out)) : null;
   }
 
   /** {@inheritDoc} */
@@ -54,7 +62,7 @@ public class Conv2d extends NamedBlock {
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.head();
     NDArray w = value(store, x, weight, training);
-    NDArray b = value(store, x, bias, training);
+    NDArray b = bias == null ? null : value(store, x, bias, training);
     return new NDList(conv2d(x, w, b, stride, padding));
   }
 
@@ -65,7 +73,8 @@ public class Conv2d extends NamedBlock {
   static final int CHANNEL_BLOCK = 16;
 
   /**
-   * The layer's equation: cross-correlation of {@code x} with {@code w}, plus {@code b}.
+   * The layer's equation: cross-correlation of {@code x} with {@code w}, plus {@code b} (may be
+   * null).
    *
    * <p>When autograd records (grad mode on) and the output channels are not a multiple of {@value
    * #CHANNEL_BLOCK}, the convolution runs with zero filters appended up to that multiple and the
