@@ -31,6 +31,32 @@ class ShippedModelTest {
     }
   }
 
+  /**
+   * Records the values the test checks into {@code args[0]} (the resource file under {@code
+   * src/test/resources}), after the shipped model was retrained: {@code java -cp ...
+   * io.diffii.embedded.ShippedModelTest toolkit/src/test/resources/io/diffii/embedded/
+   * shipped-sample.json}.
+   */
+  public static void main(String[] args) throws Exception {
+    float[] image = sample();
+    StringBuilder json = new StringBuilder("{\n  \"prompt\": \"" + PROMPT + "\", ");
+    json.append("\"steps\": 10, \"guidance\": 3.0, \"seed\": 0,\n  \"channel_means\": [");
+    for (int c = 0; c < 3; c++) {
+      double mean = 0;
+      for (int i = 0; i < 1024; i++) {
+        mean += image[c * 1024 + i] / 1024.0;
+      }
+      json.append(String.format(java.util.Locale.ROOT, c == 0 ? "%.6f" : ", %.6f", mean));
+    }
+    json.append("],\n  \"pixels\": [");
+    for (int i = 0; i < 16; i++) {
+      json.append(
+          String.format(java.util.Locale.ROOT, i == 0 ? "%.6f" : ", %.6f", image[i * 397 % image.length]));
+    }
+    json.append("]\n}\n");
+    Files.writeString(Path.of(args[0]), json);
+  }
+
   @Test
   void aFixedSeedGivesTheRecordedImage() throws Exception {
     JsonObject expected =
