@@ -24,8 +24,9 @@ import java.util.Map;
  * A folder of synthetic images: an ImageFolder tree and its {@code manifest.jsonl} (one JSON object
  * a line: class, label, index, source image ids, start latent kind, θ, λ, prompt, suffix, seed,
  * file, and the hash of the run's settings, whose values are in the run folder's {@code
- * settings.json}). Only images with a manifest line count, so a folder a stopped run left behind is
- * read as exactly what was finished.
+ * settings.json}; the baselines add method, source and target classes, strength and soft label).
+ * Only images with a manifest line count, so a folder a stopped run left behind is read as exactly
+ * what was finished.
  */
 public final class SyntheticSet {
 
@@ -112,6 +113,23 @@ public final class SyntheticSet {
   /** Returns the image of record {@code i}. */
   public RgbImage image(int i) {
     return RgbImage.read(dir.resolve(records.get(i).get("file").getAsString()));
+  }
+
+  /**
+   * Returns the soft label of record {@code i} (a distribution over the classes, as the baselines
+   * write it), or null when the record has none (Diff-II: one-hot on its class).
+   */
+  public float[] softLabel(int i) {
+    JsonObject r = records.get(i);
+    if (!r.has("soft_label")) {
+      return null;
+    }
+    var array = r.getAsJsonArray("soft_label");
+    float[] y = new float[array.size()];
+    for (int c = 0; c < y.length; c++) {
+      y[c] = array.get(c).getAsFloat();
+    }
+    return y;
   }
 
   /** Returns the images of every class as CHW arrays in [0, 1], the form the trainer mixes in. */
