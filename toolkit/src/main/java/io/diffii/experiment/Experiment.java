@@ -7,6 +7,7 @@ import io.diffii.augment.BaselineSettings;
 import io.diffii.augment.Baselines;
 import io.diffii.augment.DiffII;
 import io.diffii.augment.DiffIISettings;
+import io.diffii.augment.SuffixSource;
 import io.diffii.augment.SyntheticSet;
 import io.diffii.classify.Backbone;
 import io.diffii.classify.FineTune;
@@ -45,11 +46,11 @@ import tech.tablesaw.api.Table;
  * <p>A rerun into the same folder skips exactly the rows whose settings hash is already there; any
  * changed setting makes a new row, and old rows stay in the file as history but never enter this
  * run's tables. The generators' folders are keyed the same way, under {@code
- * <out>/<setting>/trial-<t>/}: {@code diffii-<hash>/} per Diff-II settings hash, {@code
- * <method>-<hash>/} per baseline and its settings hash, each guarded by its {@code settings.json}
- * against other data, and {@code concepts-<hash>/}, the TI + LoRA concepts learned once per trial
- * (keyed by the concept settings, seed and model) and shared by Diff-II, Diff-AUG and Diff-Mix.
- * Methods that cannot run yet (Real-Filter) fail before anything is measured.
+ * <out>/<setting>/trial-<t>/}: {@code diffii-<hash>/} per hash of Diff-II's settings and suffixes,
+ * {@code <method>-<hash>/} per baseline and its settings hash, each guarded by its {@code
+ * settings.json} against other data, and {@code concepts-<hash>/}, the TI + LoRA concepts learned
+ * once per trial (keyed by the concept settings, seed and model) and shared by Diff-II, Diff-AUG
+ * and Diff-Mix. Methods that cannot run yet (Real-Filter) fail before anything is measured.
  */
 public final class Experiment {
 
@@ -129,8 +130,8 @@ public final class Experiment {
     final DiffIISettings diffII;
     final BaselineSettings baseline;
     final Path trialDir;
-    final Path diffIIDir;
     final Path conceptDir;
+    SuffixSource suffixes;
     LabeledImages train;
     LabeledImages test;
     SyntheticSet synthetic;
@@ -145,11 +146,27 @@ public final class Experiment {
               .withSeed(row.seed());
       baseline = BaselineSettings.of(diffII);
       trialDir = out.resolve(row.setting().label()).resolve("trial-" + row.trial());
-      diffIIDir = trialDir.resolve("diffii-" + diffII.hash().substring(0, 12));
       JsonObject concept = new Gson().toJsonTree(diffII.concept()).getAsJsonObject();
       concept.addProperty("seed", diffII.seed());
       concept.addProperty("model_hash", modelHash);
       conceptDir = trialDir.resolve("concepts-" + Digests.of(concept.toString()).substring(0, 12));
+    }
+
+    /** Returns the first denoising stage's suffixes of the trial's shots (captioned once). */
+    SuffixSource suffixes() {
+      if (suffixes == null) {
+        suffixes = benchmark.suffixes().apply(split.train());
+      }
+      return suffixes;
+    }
+
+    /**
+     * Returns Diff-II's folder, named by the hash of its settings and the suffixes (another
+     * captioner's suffixes make another folder).
+     */
+    Path diffIIDir() {
+      String key = Digests.of(diffII.hash() + "|" + String.join("|", suffixes().suffixes()));
+      return trialDir.resolve("diffii-" + key.substring(0, 12));
     }
 
     /** Returns the folder of a baseline's run: its label and the hash of its settings. */
@@ -204,10 +221,10 @@ public final class Experiment {
           DiffII pipeline =
               DiffII.on(sd)
                   .metaclass(benchmark.metaclass())
-                  .suffixes(benchmark.suffixes().apply(shots))
+                  .suffixes(suffixes())
                   .settings(diffII)
                   .concepts(conceptDir);
-          synthetic = pipeline.run(shots, diffIIDir);
+          synthetic = pipeline.run(shots, diffIIDir());
           Table stages = STAGE_SCHEMA.emptyCopy();
           // A resumed stage takes well under a second; only stages that ran are timed.
           pipeline
@@ -370,6 +387,7 @@ public final class Experiment {
     s.add("train", gson.toJsonTree(config));
     if (row.method() == Method.DIFF_II) {
       s.add("diff_ii", trial.diffII.toJson());
+      s.addProperty("suffixes", String.join("|", trial.suffixes().suffixes()));
       s.addProperty("model_hash", modelHash);
     }
     if (row.method().baseline() != null) {
