@@ -144,7 +144,7 @@ public final class SyntheticSet {
 
   /**
    * Returns a grid with one row per class: up to {@code realPerClass} real images of {@code real}
-   * on the left, then up to {@code syntheticPerClass} synthetic ones.
+   * on the left, then up to {@code syntheticPerClass} synthetic ones, headed by the method's name.
    */
   public ImageGrid besideReal(ImageDataset real, int realPerClass, int syntheticPerClass) {
     List<List<BufferedImage>> rows = new ArrayList<>();
@@ -168,9 +168,14 @@ public final class SyntheticSet {
       }
       rows.add(row);
     }
+    // Baselines name their method in every line; Diff-II's lines predate the field.
+    String method =
+        records.isEmpty() || !records.get(0).has("method")
+            ? "Diff-II"
+            : records.get(0).get("method").getAsString();
     List<String> columns = new ArrayList<>();
     for (int i = 0; i < realPerClass + syntheticPerClass; i++) {
-      columns.add(i < realPerClass ? "real" : "Diff-II");
+      columns.add(i < realPerClass ? "real" : method);
     }
     return ImageGrid.of(rows).withRowLabels(classNames).withColumnLabels(columns);
   }

@@ -41,9 +41,12 @@ public final class Trainer {
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
+          "accuracy %.2f%% (replaced %.0f%% of draws, %s%d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
           100 * accuracy,
           100 * replacedFraction,
+          config.mix() == BatchMix.NONE
+              ? ""
+              : config.mix().name().toLowerCase(Locale.ROOT) + " on half the batches, ",
           config.epochs(),
           skippedSteps,
           seconds,
