@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.diffii.concept.ConceptLearner;
 import io.diffii.concept.Concepts;
@@ -67,7 +66,7 @@ public final class DiffII {
   public static final String MANIFEST = "manifest.jsonl";
 
   /** The run settings' file name, in the run folder. */
-  public static final String SETTINGS = "settings.json";
+  public static final String SETTINGS = RunFolder.SETTINGS;
 
   private static final List<String> STAGES = List.of("concepts", "pool", "synthetic");
 
@@ -76,6 +75,7 @@ public final class DiffII {
   private SuffixSource suffixes;
   private DiffIISettings settings = DiffIISettings.released();
   private long stopAfter = Long.MAX_VALUE;
+  private Path conceptDir;
   private final Map<String, Double> stageSeconds = new java.util.LinkedHashMap<>();
 
   private DiffII(StableDiffusion sd) {
@@ -105,6 +105,17 @@ public final class DiffII {
   /** Sets every setting (default {@link DiffIISettings#released()}). */
   public DiffII settings(DiffIISettings s) {
     this.settings = java.util.Objects.requireNonNull(s);
+    return this;
+  }
+
+  /**
+   * Sets the folder the concepts are learned into, or read from when it holds them (default: the
+   * run folder's {@code concepts/}). A folder shared with Diff-AUG and Diff-Mix, learned once per
+   * trial with the same concept settings and seed, gives the three methods the same concepts, as
+   * the released code shares Diff-Mix's concept files.
+   */
+  public DiffII concepts(Path dir) {
+    this.conceptDir = java.util.Objects.requireNonNull(dir);
     return this;
   }
 
@@ -140,7 +151,8 @@ public final class DiffII {
           settings
               .concept()
               .applyTo(ConceptLearner.on(sd).metaclass(metaclass).seed(settings.seed()));
-      concepts = learner.learn(train, runDir.resolve("concepts")).concepts();
+      Path dir = conceptDir == null ? runDir.resolve("concepts") : conceptDir;
+      concepts = learner.learn(train, dir).concepts();
     }
     t = lap("concepts", t);
     // Applied only for inversion and sampling (a null resource is skipped), and removed after;
@@ -287,7 +299,10 @@ public final class DiffII {
             float[] chw = java.util.Arrays.copyOfRange(images, k * per, (k + 1) * per);
             String file =
                 write(
-                    out, train.classNames().get(item.label()), item, new RgbImage(side, side, chw));
+                    out,
+                    train.classNames().get(item.label()),
+                    item.index(),
+                    new RgbImage(side, side, chw));
             JsonObject line =
                 line(
                     item,
@@ -369,11 +384,13 @@ public final class DiffII {
     return item.label() + "/" + item.index();
   }
 
-  private static String write(Path out, String className, Item item, RgbImage image) {
+  /**
+   * Writes a synthetic image atomically as {@code <class folder>/<index>.png} under {@code out} and
+   * returns that relative path.
+   */
+  static String write(Path out, String className, int index, RgbImage image) {
     String relative =
-        ImageFolder.folderName(className)
-            + "/"
-            + String.format(Locale.ROOT, "%05d.png", item.index());
+        ImageFolder.folderName(className) + "/" + String.format(Locale.ROOT, "%05d.png", index);
     Path file = out.resolve(relative);
     try {
       Files.createDirectories(file.getParent());
@@ -421,7 +438,8 @@ public final class DiffII {
     return o;
   }
 
-  private static void append(Path out, JsonObject line) {
+  /** Appends one line to the manifest in {@code out}, synced before returning. */
+  static void append(Path out, JsonObject line) {
     try {
       Files.writeString(
           out.resolve(MANIFEST),
@@ -456,39 +474,7 @@ public final class DiffII {
             String.join(
                 "|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
     s.addProperty("suffixes", suffixes == null ? "" : String.join("|", suffixes.suffixes()));
-    String hash = Digests.of(s.toString());
-    s.addProperty("hash", hash);
-    String json = new GsonBuilder().setPrettyPrinting().create().toJson(s) + "\n";
-    Path file = runDir.resolve(SETTINGS);
-    try {
-      if (Files.isRegularFile(file)) {
-        if (!Files.readString(file).equals(json)) {
-          throw new IllegalArgumentException(
-              runDir
-                  + " was made with other settings (see its "
-                  + SETTINGS
-                  + "); use another run folder.\nnow:\n"
-                  + json);
-        }
-        return hash;
-      }
-      for (String stage : STAGES) {
-        if (Files.exists(runDir.resolve(stage))) {
-          throw new IllegalArgumentException(
-              runDir
-                  + " holds "
-                  + stage
-                  + "/ without "
-                  + SETTINGS
-                  + " (an older run's); use another run folder");
-        }
-      }
-      Files.createDirectories(runDir);
-      Files.writeString(file, json);
-      return hash;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    return RunFolder.check(runDir, s, STAGES);
   }
 
   /** {@inheritDoc} */

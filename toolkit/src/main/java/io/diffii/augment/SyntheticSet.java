@@ -24,8 +24,9 @@ import java.util.Map;
  * A folder of synthetic images: an ImageFolder tree and its {@code manifest.jsonl} (one JSON object
  * a line: class, label, index, source image ids, start latent kind, θ, λ, prompt, suffix, seed,
  * file, and the hash of the run's settings, whose values are in the run folder's {@code
- * settings.json}). Only images with a manifest line count, so a folder a stopped run left behind is
- * read as exactly what was finished.
+ * settings.json}; the baselines add method, source and target classes, strength and soft label).
+ * Only images with a manifest line count, so a folder a stopped run left behind is read as exactly
+ * what was finished.
  */
 public final class SyntheticSet {
 
@@ -114,6 +115,23 @@ public final class SyntheticSet {
     return RgbImage.read(dir.resolve(records.get(i).get("file").getAsString()));
   }
 
+  /**
+   * Returns the soft label of record {@code i} (a distribution over the classes, as the baselines
+   * write it), or null when the record has none (Diff-II: one-hot on its class).
+   */
+  public float[] softLabel(int i) {
+    JsonObject r = records.get(i);
+    if (!r.has("soft_label")) {
+      return null;
+    }
+    var array = r.getAsJsonArray("soft_label");
+    float[] y = new float[array.size()];
+    for (int c = 0; c < y.length; c++) {
+      y[c] = array.get(c).getAsFloat();
+    }
+    return y;
+  }
+
   /** Returns the images of every class as CHW arrays in [0, 1], the form the trainer mixes in. */
   public Map<Integer, List<float[]>> byClass() {
     Map<Integer, List<float[]>> out = new LinkedHashMap<>();
@@ -126,7 +144,7 @@ public final class SyntheticSet {
 
   /**
    * Returns a grid with one row per class: up to {@code realPerClass} real images of {@code real}
-   * on the left, then up to {@code syntheticPerClass} synthetic ones.
+   * on the left, then up to {@code syntheticPerClass} synthetic ones, headed by the method's name.
    */
   public ImageGrid besideReal(ImageDataset real, int realPerClass, int syntheticPerClass) {
     List<List<BufferedImage>> rows = new ArrayList<>();
@@ -150,9 +168,14 @@ public final class SyntheticSet {
       }
       rows.add(row);
     }
+    // Baselines name their method in every line; Diff-II's lines predate the field.
+    String method =
+        records.isEmpty() || !records.get(0).has("method")
+            ? "Diff-II"
+            : records.get(0).get("method").getAsString();
     List<String> columns = new ArrayList<>();
     for (int i = 0; i < realPerClass + syntheticPerClass; i++) {
-      columns.add(i < realPerClass ? "real" : "Diff-II");
+      columns.add(i < realPerClass ? "real" : method);
     }
     return ImageGrid.of(rows).withRowLabels(classNames).withColumnLabels(columns);
   }

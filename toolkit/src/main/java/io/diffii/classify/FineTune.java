@@ -42,6 +42,20 @@ public final class FineTune {
       Map<Integer, List<float[]>> synthetic,
       LabeledImages test,
       TrainConfig config) {
+    return run(backboneDir, classes, train, SyntheticPool.of(synthetic), test, config);
+  }
+
+  /**
+   * As {@link #run(Path, int, LabeledImages, Map, LabeledImages, TrainConfig)}, with a synthetic
+   * pool whose images may carry soft labels.
+   */
+  public static Trainer.Result run(
+      Path backboneDir,
+      int classes,
+      LabeledImages train,
+      SyntheticPool synthetic,
+      LabeledImages test,
+      TrainConfig config) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Classifier pretrained = Classifier.load(backboneDir, manager);
       Engine.getInstance().setRandomSeed((int) config.seed());

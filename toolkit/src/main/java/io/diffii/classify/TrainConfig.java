@@ -15,6 +15,7 @@ package io.diffii.classify;
  *     images are never replaced)
  * @param augment random crop with 4 pixels of padding and horizontal flip
  * @param seed seeds the order, replacements, augmentation and the new head
+ * @param mix Mixup or CutMix of whole batches with probability 0.5 ({@link BatchMix}), or none
  */
 public record TrainConfig(
     int epochs,
@@ -25,7 +26,32 @@ public record TrainConfig(
     double labelSmoothing,
     double replacementProbability,
     boolean augment,
-    long seed) {
+    long seed,
+    BatchMix mix) {
+
+  /** A config without batch mixing. */
+  public TrainConfig(
+      int epochs,
+      int batchSize,
+      Optimizer optimizer,
+      double lr,
+      double weightDecay,
+      double labelSmoothing,
+      double replacementProbability,
+      boolean augment,
+      long seed) {
+    this(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        weightDecay,
+        labelSmoothing,
+        replacementProbability,
+        augment,
+        seed,
+        BatchMix.NONE);
+  }
 
   /** Validates the ranges. */
   public TrainConfig {
@@ -39,8 +65,8 @@ public record TrainConfig(
         || replacementProbability > 1) {
       throw new IllegalArgumentException("invalid training config " + this);
     }
-    if (optimizer == null) {
-      throw new IllegalArgumentException("a training config needs an optimizer");
+    if (optimizer == null || mix == null) {
+      throw new IllegalArgumentException("a training config needs an optimizer and a batch mix");
     }
   }
 
@@ -55,7 +81,7 @@ public record TrainConfig(
   /** Returns a copy with another replacement probability. */
   public TrainConfig withReplacementProbability(double p) {
     return new TrainConfig(
-        epochs, batchSize, optimizer, lr, weightDecay, labelSmoothing, p, augment, seed);
+        epochs, batchSize, optimizer, lr, weightDecay, labelSmoothing, p, augment, seed, mix);
   }
 
   /** Returns a copy with another seed. */
@@ -69,7 +95,8 @@ public record TrainConfig(
         labelSmoothing,
         replacementProbability,
         augment,
-        newSeed);
+        newSeed,
+        mix);
   }
 
   /** Returns a copy with another number of epochs. */
@@ -83,6 +110,22 @@ public record TrainConfig(
         labelSmoothing,
         replacementProbability,
         augment,
-        seed);
+        seed,
+        mix);
+  }
+
+  /** Returns a copy with another batch mix. */
+  public TrainConfig withMix(BatchMix newMix) {
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        optimizer,
+        lr,
+        weightDecay,
+        labelSmoothing,
+        replacementProbability,
+        augment,
+        seed,
+        newMix);
   }
 }

@@ -19,7 +19,11 @@ import java.util.Random;
 
 /**
  * Trains a classifier on real images, replacing each drawn image by a synthetic one of its class
- * with the configured probability (Diff-II's rule), and evaluates it.
+ * with the configured probability (Diff-II's rule), and evaluates it. Targets are distributions:
+ * one-hot for real images, a synthetic image's soft label when it has one, mixed by {@link
+ * BatchMix} when the config asks; label smoothing then applies and the loss is the soft-target
+ * cross-entropy \(-\sum_c y_c \log \mathrm{softmax}(z)_c\), which is the usual cross-entropy for
+ * one-hot targets.
  */
 public final class Trainer {
 
@@ -37,9 +41,12 @@ public final class Trainer {
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "accuracy %.2f%% (replaced %.0f%% of draws, %d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
+          "accuracy %.2f%% (replaced %.0f%% of draws, %s%d epochs, %d steps dropped as non-finite, %.0f s, seed %d)",
           100 * accuracy,
           100 * replacedFraction,
+          config.mix() == BatchMix.NONE
+              ? ""
+              : config.mix().name().toLowerCase(Locale.ROOT) + " on half the batches, ",
           config.epochs(),
           skippedSteps,
           seconds,
@@ -47,8 +54,12 @@ public final class Trainer {
     }
   }
 
-  /** One assembled batch: pixels, labels, and which draws were replaced by synthetic images. */
-  record Batch(float[] pixels, int[] labels, boolean[] replaced) {}
+  /**
+   * One assembled batch: pixels, target distributions ({@code [B × C]}, before label smoothing),
+   * which draws were replaced by synthetic images, and the fraction λ of each image that is its own
+   * (1 when the batch was not mixed).
+   */
+  record Batch(float[] pixels, float[] targets, boolean[] replaced, double lambda) {}
 
   private Trainer() {}
 
@@ -60,6 +71,19 @@ public final class Trainer {
       Classifier model,
       LabeledImages train,
       Map<Integer, List<float[]>> synthetic,
+      LabeledImages test,
+      TrainConfig config) {
+    return train(model, train, SyntheticPool.of(synthetic), test, config);
+  }
+
+  /**
+   * Trains {@code model} (arrays in its own manager) on {@code train}, with the {@code synthetic}
+   * pool (soft labels allowed), and returns its accuracy on {@code test}.
+   */
+  public static Result train(
+      Classifier model,
+      LabeledImages train,
+      SyntheticPool synthetic,
       LabeledImages test,
       TrainConfig config) {
     long start = System.nanoTime();
@@ -90,6 +114,7 @@ public final class Trainer {
                             synthetic,
                             Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
                             config,
+                            model.classes(),
                             rng);
                     for (boolean r : batch.replaced()) {
                       drawnAndReplaced[0]++;
@@ -120,15 +145,29 @@ public final class Trainer {
         config);
   }
 
-  /** Cross-entropy of the batch's logits against its label-smoothed targets. */
+  /** Soft-target cross-entropy of the batch's logits against its label-smoothed targets. */
   private static NDArray loss(
       Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
-    int size = batch.labels().length;
+    int size = batch.replaced().length;
     NDArray x = scope.create(batch.pixels(), new Shape(size, 3, train.height(), train.width()));
     NDArray target =
-        smoothedTargets(scope, batch.labels(), model.classes(), config.labelSmoothing());
+        scope.create(
+            smooth(batch.targets(), model.classes(), config.labelSmoothing()),
+            new Shape(size, model.classes()));
     NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
-    return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
+    return softCrossEntropy(logits, target);
+  }
+
+  /**
+   * Returns the mean soft-target cross-entropy \(-\frac{1}{B}\sum_i \sum_c y_{ic} \log
+   * \mathrm{softmax}(z_i)_c\) of logits {@code [B, C]} against target distributions {@code [B, C]}.
+   */
+  public static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
+    if (!logits.getShape().equals(targets.getShape())) {
+      throw new IllegalArgumentException(
+          "logits " + logits.getShape() + " and targets " + targets.getShape() + " differ");
+    }
+    return logits.logSoftmax(1).mul(targets).sum(new int[] {1}).neg().mean();
   }
 
   private static Optimizer optimizer(Map<String, NDArray> params, TrainConfig config) {
@@ -166,32 +205,109 @@ public final class Trainer {
     return (double) right / data.size();
   }
 
-  /** Draws the batch for {@code idx}: replacement by synthetic images, then augmentation. */
+  /**
+   * Draws the batch for {@code idx}: replacement by synthetic images, augmentation, then batch
+   * mixing when the config asks for it.
+   */
   static Batch compose(
       LabeledImages train,
-      Map<Integer, List<float[]>> synthetic,
+      SyntheticPool synthetic,
       int[] idx,
       TrainConfig config,
+      int classes,
       Random rng) {
     int per = 3 * train.height() * train.width();
     float[] pixels = new float[idx.length * per];
-    int[] labels = new int[idx.length];
+    float[] targets = new float[idx.length * classes];
     boolean[] replaced = new boolean[idx.length];
     for (int b = 0; b < idx.length; b++) {
       int label = train.labels()[idx[b]];
       float[] image = train.images().get(idx[b]);
-      List<float[]> pool = synthetic.get(label);
-      if (pool != null && !pool.isEmpty() && rng.nextDouble() < config.replacementProbability()) {
-        image = pool.get(rng.nextInt(pool.size()));
+      float[] target = null;
+      List<SyntheticPool.Image> pool = synthetic.of(label);
+      if (!pool.isEmpty() && rng.nextDouble() < config.replacementProbability()) {
+        SyntheticPool.Image drawn = pool.get(rng.nextInt(pool.size()));
+        image = drawn.chw();
+        target = drawn.target();
         replaced[b] = true;
       }
       if (config.augment()) {
         image = augment(image, train.height(), train.width(), rng);
       }
       System.arraycopy(image, 0, pixels, b * per, per);
-      labels[b] = label;
+      if (target == null) {
+        targets[b * classes + label] = 1;
+      } else if (target.length != classes) {
+        throw new IllegalArgumentException(
+            "a synthetic image of class "
+                + label
+                + " has a soft label over "
+                + target.length
+                + " classes, the classifier has "
+                + classes);
+      } else {
+        System.arraycopy(target, 0, targets, b * classes, classes);
+      }
     }
-    return new Batch(pixels, labels, replaced);
+    double lambda = 1;
+    // Without a mix nothing is drawn, so such runs keep the stream (and results) they had before.
+    if (config.mix() != BatchMix.NONE && rng.nextDouble() < BatchMix.PROBABILITY) {
+      lambda = mix(config.mix(), pixels, targets, classes, train.height(), train.width(), rng);
+    }
+    return new Batch(pixels, targets, replaced, lambda);
+  }
+
+  /**
+   * Mixes a batch in place ({@link BatchMix}): each image i with image π(i) of a random permutation
+   * π, pixels and targets by the same ratio; returns λ, the fraction of each image that is its own.
+   */
+  static double mix(
+      BatchMix kind, float[] pixels, float[] targets, int classes, int h, int w, Random rng) {
+    int n = targets.length / classes;
+    int per = 3 * h * w;
+    int[] partner = permutation(n, rng);
+    double lambda = rng.nextDouble();
+    float[] source = pixels.clone();
+    float[] sourceTargets = targets.clone();
+    if (kind == BatchMix.CUTMIX) {
+      // A box of side ratio √(1 − λ) centred uniformly, clipped to the image; λ becomes the exact
+      // fraction of pixels kept.
+      double cut = Math.sqrt(1 - lambda);
+      int cutH = (int) (h * cut);
+      int cutW = (int) (w * cut);
+      int cy = rng.nextInt(h);
+      int cx = rng.nextInt(w);
+      int y0 = Math.max(cy - cutH / 2, 0);
+      int y1 = Math.min(cy + cutH / 2, h);
+      int x0 = Math.max(cx - cutW / 2, 0);
+      int x1 = Math.min(cx + cutW / 2, w);
+      for (int i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++) {
+          for (int y = y0; y < y1; y++) {
+            int row = i * per + (c * h + y) * w;
+            int from = partner[i] * per + (c * h + y) * w;
+            System.arraycopy(source, from + x0, pixels, row + x0, x1 - x0);
+          }
+        }
+      }
+      lambda = 1 - (double) (y1 - y0) * (x1 - x0) / (h * w);
+    } else {
+      for (int i = 0; i < n; i++) {
+        for (int p = 0; p < per; p++) {
+          pixels[i * per + p] =
+              (float) (lambda * source[i * per + p] + (1 - lambda) * source[partner[i] * per + p]);
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < classes; c++) {
+        targets[i * classes + c] =
+            (float)
+                (lambda * sourceTargets[i * classes + c]
+                    + (1 - lambda) * sourceTargets[partner[i] * classes + c]);
+      }
+    }
+    return lambda;
   }
 
   /** Random crop of the image padded by 4 zero pixels, and a horizontal flip half the time. */
@@ -217,16 +333,13 @@ public final class Trainer {
     return out;
   }
 
-  private static NDArray smoothedTargets(NDManager manager, int[] labels, int classes, double eps) {
-    float[] t = new float[labels.length * classes];
-    float off = (float) (eps / classes);
-    for (int i = 0; i < labels.length; i++) {
-      for (int c = 0; c < classes; c++) {
-        t[i * classes + c] = off;
-      }
-      t[i * classes + labels[i]] += (float) (1 - eps);
+  /** Returns label-smoothed targets (1 − ε)·y + ε/C. */
+  private static float[] smooth(float[] targets, int classes, double eps) {
+    float[] t = new float[targets.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = (float) ((1 - eps) * targets[i] + eps / classes);
     }
-    return manager.create(t, new Shape(labels.length, classes));
+    return t;
   }
 
   private static int[] permutation(int n, Random rng) {

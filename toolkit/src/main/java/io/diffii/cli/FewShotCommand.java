@@ -56,7 +56,9 @@ final class FewShotCommand implements Callable<Integer> {
       paramLabel = "METHOD",
       split = ",",
       defaultValue = "original,diff-ii",
-      description = "Methods, comma-separated: original, diff-ii.")
+      description =
+          "Methods, comma-separated: original, mixup, cutmix, real-gen, real-filter (pending: needs"
+              + " CLIP), real-guidance, real-mix, da-fusion, diff-aug, diff-mix, diff-ii.")
   List<Method> methods;
 
   @Option(
@@ -121,6 +123,15 @@ final class FewShotCommand implements Callable<Integer> {
       description = "Learned concepts in the prompts.")
   OnOff concepts;
 
+  @Option(
+      names = "--captioner",
+      paramLabel = "KIND",
+      defaultValue = "classifier",
+      description =
+          "Captions of the shots for Diff-II's suffixes: classifier (reads pixels) or oracle (the"
+              + " scenes' ground-truth context).")
+  Embedded.Captioning captioner;
+
   @Spec CommandSpec spec;
 
   private final Main.Job<FewShotCommand> job;
@@ -138,6 +149,11 @@ final class FewShotCommand implements Callable<Integer> {
   /** Checks the values picocli cannot, then runs the job. */
   @Override
   public Integer call() throws Exception {
+    for (Method m : methods) {
+      if (m.baseline() != null) {
+        m.baseline().requireAvailable();
+      }
+    }
     Main.requirePositive(spec, "--shots", shots);
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
@@ -151,7 +167,7 @@ final class FewShotCommand implements Callable<Integer> {
   /** The experiment with the parsed options. */
   static int run(FewShotCommand options) {
     Result r =
-        Embedded.fewShot()
+        Embedded.fewShot(options.captioner)
             .shots(options.shots.stream().mapToInt(Integer::intValue).toArray())
             .backbones(options.backbones.toArray(Backbone[]::new))
             .methods(options.methods.toArray(Method[]::new))

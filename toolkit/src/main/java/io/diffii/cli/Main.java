@@ -2,6 +2,7 @@ package io.diffii.cli;
 
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
+import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,6 +80,7 @@ public final class Main implements Callable<Integer> {
     cl.registerConverter(OnOff.class, new EnumValues<>(OnOff.class));
     cl.registerConverter(Method.class, new EnumValues<>(Method.class));
     cl.registerConverter(Interpolation.class, new EnumValues<>(Interpolation.class));
+    cl.registerConverter(Embedded.Captioning.class, new EnumValues<>(Embedded.Captioning.class));
     cl.setParameterExceptionHandler(Main::rejectUsage);
     cl.setExecutionExceptionHandler(Main::reportFailure);
     return cl;
@@ -139,10 +141,12 @@ public final class Main implements Callable<Integer> {
   /**
    * Returns what to tell the user when {@code e} comes from their input, or null for a bug. The
    * toolkit throws {@link IllegalArgumentException} for invalid settings and missing model or data
-   * folders, and I/O exceptions for paths it cannot read or write.
+   * folders, {@link UnsupportedOperationException} for a method that is pending (Real-Filter), and
+   * I/O exceptions for paths it cannot read or write.
    */
   static String userError(Throwable e) {
-    if (e instanceof IllegalArgumentException && e.getMessage() != null) {
+    if ((e instanceof IllegalArgumentException || e instanceof UnsupportedOperationException)
+        && e.getMessage() != null) {
       return e.getMessage();
     }
     if (e instanceof UncheckedIOException u) {

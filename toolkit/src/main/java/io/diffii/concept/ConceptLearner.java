@@ -123,7 +123,10 @@ public final class ConceptLearner {
     return this;
   }
 
-  /** Sets LoRA rank and α (default 4 and 4; released 10 and 10). */
+  /**
+   * Sets LoRA rank and α (default 4 and 4; released 10 and 10); rank 0 learns the tokens alone
+   * (textual inversion, as Da-Fusion).
+   */
   public ConceptLearner lora(int newRank, float newAlpha) {
     this.rank = newRank;
     this.alpha = newAlpha;
@@ -231,15 +234,19 @@ public final class ConceptLearner {
       Encoded data = encode(train);
       NoiseSchedule schedule = NoiseSchedule.of(new SdPipeline(sd).scheduleConfig());
       initial = Files.exists(checkpoint) ? Double.NaN : heldOutLoss(concepts, data, schedule);
-      try (AdamW loraOpt = new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
+      try (AdamW loraOpt =
+              loraParams.isEmpty()
+                  ? null
+                  : new AdamW(loraParams, AdamW.Config.withWeightDecay(weightDecay));
           AdamW tokenOpt = new AdamW(tokenParams, AdamW.Config.withWeightDecay(weightDecay))) {
-        TrainingLoop loop =
-            TrainingLoop.named("concepts", steps, seed)
-                .optimize("lora", loraOpt, step -> loraLr)
-                .optimize("tokens", tokenOpt, step -> tokenLr)
-                .clipTo(1.0)
-                .checkpoint(checkpoint, checkpointEvery)
-                .stopAfter(until);
+        TrainingLoop loop = TrainingLoop.named("concepts", steps, seed);
+        if (loraOpt != null) {
+          loop.optimize("lora", loraOpt, step -> loraLr);
+        }
+        loop.optimize("tokens", tokenOpt, step -> tokenLr)
+            .clipTo(1.0)
+            .checkpoint(checkpoint, checkpointEvery)
+            .stopAfter(until);
         if (quiet) {
           loop.quiet();
         }

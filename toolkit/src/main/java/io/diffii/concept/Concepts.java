@@ -62,6 +62,8 @@ public final class Concepts {
   /**
    * What a concept set is: its classes, their metaclass words (the word after the placeholder in "a
    * photo of a [V] bird"), vectors per class, the word the vectors start from, LoRA rank and α.
+   * Rank 0 is textual inversion alone, without LoRA (Da-Fusion's concepts): nothing is injected
+   * into the UNet and no LoRA file is saved.
    */
   public record Spec(
       List<String> classNames,
@@ -80,9 +82,9 @@ public final class Concepts {
                 + metaclasses.size()
                 + " words");
       }
-      if (vectorsPerClass < 1 || loraRank < 1 || !(loraAlpha > 0)) {
+      if (vectorsPerClass < 1 || loraRank < 0 || (loraRank > 0 && !(loraAlpha > 0))) {
         throw new IllegalArgumentException(
-            "vectors per class and LoRA rank must be >= 1 and alpha > 0: "
+            "vectors per class must be >= 1, LoRA rank >= 0 (0: none) and alpha > 0: "
                 + vectorsPerClass
                 + ", "
                 + loraRank
@@ -126,18 +128,12 @@ public final class Concepts {
               + MAP
               + ", "
               + EMBEDS
-              + " and "
+              + " and, with LoRA, "
               + LORA
               + "): "
               + dir.toAbsolutePath());
     }
-    Path map = dir.resolve(MAP);
-    JsonObject json;
-    try {
-      json = new Gson().fromJson(Files.readString(map), JsonObject.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + map, e);
-    }
+    JsonObject json = readMap(dir);
     List<String> names = new ArrayList<>();
     List<String> metas = new ArrayList<>();
     for (var c : json.getAsJsonArray("classes")) {
@@ -172,11 +168,28 @@ public final class Concepts {
     return Applied.apply(sd, spec, dir);
   }
 
-  /** Returns whether {@code dir} holds a complete saved concept folder. */
+  /**
+   * Returns whether {@code dir} holds a complete saved concept folder (the LoRA file only when the
+   * class map says the set has LoRA).
+   */
   public static boolean saved(Path dir) {
     return Files.isRegularFile(dir.resolve(MAP))
         && Files.isRegularFile(dir.resolve(EMBEDS))
-        && Files.isRegularFile(dir.resolve(LORA));
+        && (Files.isRegularFile(dir.resolve(LORA))
+            || readMap(dir).get("lora_rank").getAsInt() == 0);
+  }
+
+  private static JsonObject readMap(Path dir) {
+    Path map = dir.resolve(MAP);
+    try {
+      JsonObject json = new Gson().fromJson(Files.readString(map), JsonObject.class);
+      if (json == null || !json.has("lora_rank") || !json.has("classes")) {
+        throw new IllegalArgumentException(map + " is not a concept class map");
+      }
+      return json;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + map, e);
+    }
   }
 
   /** Returns the plain concept prompt of class {@code label}: "a photo of a [V] {metaclass}". */
@@ -210,8 +223,8 @@ public final class Concepts {
         + placeholders
         + " ("
         + spec.vectorsPerClass()
-        + " vector(s) each, LoRA rank "
-        + spec.loraRank()
+        + " vector(s) each, "
+        + (spec.loraRank() == 0 ? "no LoRA" : "LoRA rank " + spec.loraRank())
         + ") in "
         + dir;
   }
@@ -275,13 +288,21 @@ public final class Concepts {
             TextualInversion.create(
                 sd.textEncoder(), tokenizer, counts, spec.initToken(), applied.arrays);
         applied.adapters =
-            Lora.inject(
-                sd.unet(), Lora.UNET_TARGETS, spec.loraRank(), spec.loraAlpha(), applied.arrays);
+            spec.loraRank() == 0
+                ? Map.of()
+                : Lora.inject(
+                    sd.unet(),
+                    Lora.UNET_TARGETS,
+                    spec.loraRank(),
+                    spec.loraAlpha(),
+                    applied.arrays);
         Lora.freeze(sd.unet());
         Lora.freeze(sd.textEncoder());
         if (from != null) {
           applied.tokens.load(from.resolve(EMBEDS));
-          Lora.load(from.resolve(LORA), "unet", applied.adapters);
+          if (spec.loraRank() > 0) {
+            Lora.load(from.resolve(LORA), "unet", applied.adapters);
+          }
         }
         return applied;
       } catch (RuntimeException e) {
@@ -311,7 +332,7 @@ public final class Concepts {
       return tokens;
     }
 
-    /** Returns the live UNet LoRA adapters by module path (for an optimiser). */
+    /** Returns the live UNet LoRA adapters by module path (for an optimiser); none at rank 0. */
     public Map<String, LoraAdapter> adapters() {
       return adapters;
     }
@@ -339,7 +360,9 @@ public final class Concepts {
       try {
         Files.createDirectories(dir);
         tokens.save(dir.resolve(EMBEDS));
-        Lora.save(dir.resolve(LORA), "unet", adapters);
+        if (spec.loraRank() > 0) {
+          Lora.save(dir.resolve(LORA), "unet", adapters);
+        }
         JsonObject json = new JsonObject();
         JsonArray classes = new JsonArray();
         for (int i = 0; i < placeholders.size(); i++) {

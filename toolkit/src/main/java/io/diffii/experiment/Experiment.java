@@ -2,12 +2,17 @@ package io.diffii.experiment;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.diffii.augment.Baseline;
+import io.diffii.augment.BaselineSettings;
+import io.diffii.augment.Baselines;
 import io.diffii.augment.DiffII;
 import io.diffii.augment.DiffIISettings;
+import io.diffii.augment.SuffixSource;
 import io.diffii.augment.SyntheticSet;
 import io.diffii.classify.Backbone;
 import io.diffii.classify.FineTune;
 import io.diffii.classify.LabeledImages;
+import io.diffii.classify.SyntheticPool;
 import io.diffii.classify.TrainConfig;
 import io.diffii.classify.Trainer;
 import io.diffii.data.ImageDataset;
@@ -17,6 +22,8 @@ import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +45,12 @@ import tech.tablesaw.api.Table;
  *
  * <p>A rerun into the same folder skips exactly the rows whose settings hash is already there; any
  * changed setting makes a new row, and old rows stay in the file as history but never enter this
- * run's tables. Diff-II's folders are keyed the same way: {@code
- * <out>/<setting>/trial-<t>/diffii-<hash>/} per Diff-II settings hash, guarded by its {@code
- * settings.json} against other data.
+ * run's tables. The generators' folders are keyed the same way, under {@code
+ * <out>/<setting>/trial-<t>/}: {@code diffii-<hash>/} per hash of Diff-II's settings and suffixes,
+ * {@code <method>-<hash>/} per baseline and its settings hash, each guarded by its {@code
+ * settings.json} against other data, and {@code concepts-<hash>/}, the TI + LoRA concepts learned
+ * once per trial (keyed by the concept settings, seed and model) and shared by Diff-II, Diff-AUG
+ * and Diff-Mix. Methods that cannot run yet (Real-Filter) fail before anything is measured.
  */
 public final class Experiment {
 
@@ -94,8 +104,15 @@ public final class Experiment {
     this.rowLog = new CsvLog(out.resolve(ROWS), ROW_SCHEMA);
     this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
     this.commit = commit();
+    for (Method m : plan.methods()) {
+      if (m.baseline() != null) {
+        m.baseline().requireAvailable();
+      }
+    }
     this.modelHash =
-        plan.methods().contains(Method.DIFF_II) ? Digests.ofFolder(benchmark.model()) : "";
+        plan.methods().stream().anyMatch(Method::synthetic)
+            ? Digests.ofFolder(benchmark.model())
+            : "";
   }
 
   /**
@@ -111,10 +128,14 @@ public final class Experiment {
     final Plan.Row first;
     final Split split;
     final DiffIISettings diffII;
-    final Path diffIIDir;
+    final BaselineSettings baseline;
+    final Path trialDir;
+    final Path conceptDir;
+    SuffixSource suffixes;
     LabeledImages train;
     LabeledImages test;
     SyntheticSet synthetic;
+    final Map<Baseline, SyntheticSet> baselines = new EnumMap<>(Baseline.class);
 
     Trial(Plan.Row row) {
       first = row;
@@ -123,10 +144,74 @@ public final class Experiment {
           plan.diffII()
               .apply(row.setting().diffII().apply(benchmark.diffII()))
               .withSeed(row.seed());
-      diffIIDir =
-          out.resolve(row.setting().label())
-              .resolve("trial-" + row.trial())
-              .resolve("diffii-" + diffII.hash().substring(0, 12));
+      baseline = BaselineSettings.of(diffII);
+      trialDir = out.resolve(row.setting().label()).resolve("trial-" + row.trial());
+      JsonObject concept = new Gson().toJsonTree(diffII.concept()).getAsJsonObject();
+      concept.addProperty("seed", diffII.seed());
+      concept.addProperty("model_hash", modelHash);
+      conceptDir = trialDir.resolve("concepts-" + Digests.of(concept.toString()).substring(0, 12));
+    }
+
+    /** Returns the first denoising stage's suffixes of the trial's shots (captioned once). */
+    SuffixSource suffixes() {
+      if (suffixes == null) {
+        suffixes = benchmark.suffixes().apply(split.train());
+      }
+      return suffixes;
+    }
+
+    /**
+     * Returns Diff-II's folder, named by the hash of its settings and the suffixes (another
+     * captioner's suffixes make another folder).
+     */
+    Path diffIIDir() {
+      String key = Digests.of(diffII.hash() + "|" + String.join("|", suffixes().suffixes()));
+      return trialDir.resolve("diffii-" + key.substring(0, 12));
+    }
+
+    /** Returns the folder of a baseline's run: its label and the hash of its settings. */
+    Path baselineDir(Baseline b) {
+      String slug = b.label().toLowerCase(Locale.ROOT);
+      return trialDir.resolve(slug + "-" + Digests.of(slug + baseline.hash()).substring(0, 12));
+    }
+
+    /** Returns the concept folder a method's row used, or null. */
+    Path conceptsOf(Method m) {
+      if (m == Method.DIFF_II) {
+        return diffII.concept().enabled() ? conceptDir : null;
+      }
+      if (m.baseline() == null) {
+        return null;
+      }
+      return switch (m.baseline().prompt()) {
+        case CONCEPT -> conceptDir;
+        case TEXTUAL_INVERSION -> baselineDir(m.baseline()).resolve("concepts");
+        case CLASS_NAME -> null;
+      };
+    }
+
+    SyntheticSet baseline(Baseline b) {
+      if (!baselines.containsKey(b)) {
+        try (StableDiffusion sd = StableDiffusion.load(benchmark.model())) {
+          Baselines runner =
+              Baselines.on(sd)
+                  .metaclass(benchmark.metaclass())
+                  .settings(baseline)
+                  .concepts(conceptDir);
+          baselines.put(b, runner.run(b, split.train(), baselineDir(b)));
+          Table stages = STAGE_SCHEMA.emptyCopy();
+          runner
+              .stageSeconds()
+              .forEach(
+                  (stage, s) -> {
+                    if (s > 0.5) {
+                      appendStage(stages, b.label() + " " + stage, s, baseline.hash());
+                    }
+                  });
+          stageLog.append(stages);
+        }
+      }
+      return baselines.get(b);
     }
 
     SyntheticSet synthetic() {
@@ -136,9 +221,10 @@ public final class Experiment {
           DiffII pipeline =
               DiffII.on(sd)
                   .metaclass(benchmark.metaclass())
-                  .suffixes(benchmark.suffixes().apply(shots))
-                  .settings(diffII);
-          synthetic = pipeline.run(shots, diffIIDir);
+                  .suffixes(suffixes())
+                  .settings(diffII)
+                  .concepts(conceptDir);
+          synthetic = pipeline.run(shots, diffIIDir());
           Table stages = STAGE_SCHEMA.emptyCopy();
           // A resumed stage takes well under a second; only stages that ran are timed.
           pipeline
@@ -203,8 +289,9 @@ public final class Experiment {
               trial.synthetic().besideReal(trial.split.train(), real, 8).withScale(2));
         }
       }
-      TrainConfig config = plan.recipe().apply(row.backbone()).withSeed(row.seed());
-      if (row.method() == Method.ORIGINAL) {
+      TrainConfig config =
+          plan.recipe().apply(row.backbone()).withSeed(row.seed()).withMix(row.method().mix());
+      if (!row.method().synthetic()) {
         config = config.withReplacementProbability(0);
       }
       JsonObject settings = settings(row, trial, config);
@@ -213,13 +300,21 @@ public final class Experiment {
       if (row.method() == Method.DIFF_II) {
         stageHashes.add(trial.diffII.hash());
       }
+      if (row.method().baseline() != null) {
+        stageHashes.add(trial.baseline.hash());
+      }
       Table previous = done.where(done.stringColumn("settings_hash").isEqualTo(hash));
       if (previous.rowCount() > 0) {
         rows.append(previous.first(1));
         continue;
       }
-      boolean diffII = row.method() == Method.DIFF_II;
-      Map<Integer, List<float[]>> synthetic = diffII ? trial.synthetic().byClass() : Map.of();
+      SyntheticPool synthetic = SyntheticPool.empty();
+      if (row.method() == Method.DIFF_II) {
+        synthetic = pool(trial.synthetic());
+      } else if (row.method().baseline() != null) {
+        synthetic = pool(trial.baseline(row.method().baseline()));
+      }
+      Path concepts = trial.conceptsOf(row.method());
       Trainer.Result r =
           FineTune.run(
               benchmark.backbones().apply(row.backbone()),
@@ -251,10 +346,7 @@ public final class Experiment {
       measured.stringColumn("model_hash").append(modelHash);
       measured
           .stringColumn("concept_hash")
-          .append(
-              diffII && trial.diffII.concept().enabled()
-                  ? Digests.ofFolder(trial.diffIIDir.resolve("concepts"))
-                  : "");
+          .append(concepts == null ? "" : Digests.ofFolder(concepts));
       measured.stringColumn("settings").append(settings.toString());
       rowLog.append(measured);
       Table stage = STAGE_SCHEMA.emptyCopy();
@@ -295,9 +387,28 @@ public final class Experiment {
     s.add("train", gson.toJsonTree(config));
     if (row.method() == Method.DIFF_II) {
       s.add("diff_ii", trial.diffII.toJson());
+      s.addProperty("suffixes", String.join("|", trial.suffixes().suffixes()));
+      s.addProperty("model_hash", modelHash);
+    }
+    if (row.method().baseline() != null) {
+      s.add("baseline", trial.baseline.toJson());
       s.addProperty("model_hash", modelHash);
     }
     return s;
+  }
+
+  /**
+   * Returns a synthetic set as the trainer's pool: each image under its manifest label, with its
+   * soft label when it has one.
+   */
+  static SyntheticPool pool(SyntheticSet set) {
+    Map<Integer, List<SyntheticPool.Image>> byClass = new LinkedHashMap<>();
+    for (int i = 0; i < set.size(); i++) {
+      byClass
+          .computeIfAbsent(set.records().get(i).get("label").getAsInt(), k -> new ArrayList<>())
+          .add(new SyntheticPool.Image(set.image(i).data(), set.softLabel(i)));
+    }
+    return SyntheticPool.withTargets(byClass);
   }
 
   /** Returns the project's git commit, or "unknown" outside a git checkout. */

@@ -1,21 +1,69 @@
 package io.diffii.experiment;
 
-/** The compared ways of training a downstream classifier. */
+import io.diffii.augment.Baseline;
+import io.diffii.classify.BatchMix;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The compared ways of training a downstream classifier, in Table 1's order: real images only, the
+ * classic batch mixes, the generative baselines ({@link Baseline}) and Diff-II. Every method that
+ * makes synthetic images mixes them in by the recipe's replacement probability.
+ */
 public enum Method {
   /** Real images only. */
-  ORIGINAL("Original"),
+  ORIGINAL("Original", null, BatchMix.NONE),
+  /** Real images, Mixup of half the batches. */
+  MIXUP("Mixup", null, BatchMix.MIXUP),
+  /** Real images, CutMix of half the batches. */
+  CUTMIX("CutMix", null, BatchMix.CUTMIX),
+  /** Text-to-image with the class-name prompt. */
+  REAL_GEN("Real-Gen", Baseline.REAL_GEN, BatchMix.NONE),
+  /** Real-Gen filtered by CLIP (pending: fails until the embedded CLIP exists). */
+  REAL_FILTER("Real-Filter", Baseline.REAL_FILTER, BatchMix.NONE),
+  /** SDEdit of a same-class image with the class-name prompt. */
+  REAL_GUIDANCE("Real-Guidance", Baseline.REAL_GUIDANCE, BatchMix.NONE),
+  /** SDEdit toward another class's name, soft label. */
+  REAL_MIX("Real-Mix", Baseline.REAL_MIX, BatchMix.NONE),
+  /** SDEdit with textual-inversion tokens alone. */
+  DA_FUSION("Da-Fusion", Baseline.DA_FUSION, BatchMix.NONE),
+  /** SDEdit with the shared TI + LoRA concept of the same class. */
+  DIFF_AUG("Diff-AUG", Baseline.DIFF_AUG, BatchMix.NONE),
+  /** SDEdit toward another class's shared TI + LoRA concept, soft label. */
+  DIFF_MIX("Diff-Mix", Baseline.DIFF_MIX, BatchMix.NONE),
   /** Real images mixed with Diff-II's synthetic images by the replacement probability. */
-  DIFF_II("Diff-II");
+  DIFF_II("Diff-II", null, BatchMix.NONE);
 
   private final String label;
+  private final Baseline baseline;
+  private final BatchMix mix;
 
-  Method(String label) {
+  Method(String label, Baseline baseline, BatchMix mix) {
     this.label = label;
+    this.baseline = baseline;
+    this.mix = mix;
   }
 
   /** Returns the name the tables use. */
   public String label() {
     return label;
+  }
+
+  /**
+   * Returns the generative baseline this method trains with, or null (Original, mixes, Diff-II).
+   */
+  public Baseline baseline() {
+    return baseline;
+  }
+
+  /** Returns the batch mix the classifier trains with. */
+  public BatchMix mix() {
+    return mix;
+  }
+
+  /** Returns whether the method mixes synthetic images into training. */
+  public boolean synthetic() {
+    return baseline != null || this == DIFF_II;
   }
 
   /**
@@ -28,6 +76,10 @@ public enum Method {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown method " + name + "; use original or diff-ii");
+    throw new IllegalArgumentException(
+        "unknown method "
+            + name
+            + "; use one of "
+            + Arrays.stream(values()).map(Method::label).collect(Collectors.joining(", ")));
   }
 }

@@ -28,9 +28,26 @@ public final class DenoisingLoop {
       PromptSchedule prompts,
       NDArray uncond,
       double guidance) {
+    return run(denoiser, scheduler, scheduler.timesteps(steps), start, prompts, uncond, guidance);
+  }
+
+  /**
+   * Runs {@code scheduler} over the given {@code timesteps} only (a tail of its schedule, as
+   * image-to-image starts part-way; the scheduler's step count must already be fixed), otherwise as
+   * {@link #run(Denoiser, Scheduler, int, NDArray, PromptSchedule, NDArray, double)}. No timestep
+   * returns {@code start} itself.
+   */
+  public static NDArray run(
+      Denoiser denoiser,
+      Scheduler scheduler,
+      int[] timesteps,
+      NDArray start,
+      PromptSchedule prompts,
+      NDArray uncond,
+      double guidance) {
     NDManager manager = start.getManager();
     NDArray latents = start;
-    for (int t : scheduler.timesteps(steps)) {
+    for (int t : timesteps) {
       try (NDManager step = manager.newSubManager()) {
         // An operation's result lives in its first operand's manager: views in the step's manager
         // keep every intermediate of the UNet there, instead of piling up in the caller's.

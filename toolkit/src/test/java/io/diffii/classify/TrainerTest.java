@@ -3,12 +3,17 @@ package io.diffii.classify;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import io.diffii.nn.Weights;
+import io.diffii.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,18 +78,149 @@ class TrainerTest {
         Map.of(0, List.of(new float[3 * 16 * 16]), 1, List.of(new float[3 * 16 * 16]));
     int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
     for (double p : new double[] {0, 1}) {
-      Trainer.Batch b = Trainer.compose(train, synthetic, all, config(p, 0), new Random(0));
+      Trainer.Batch b =
+          Trainer.compose(train, SyntheticPool.of(synthetic), all, config(p, 0), 3, new Random(0));
       for (int i = 0; i < all.length; i++) {
         boolean hasPool = train.labels()[i] != 2;
         assertEquals(p == 1 && hasPool, b.replaced()[i], "sample " + i + " at p = " + p);
       }
     }
-    Trainer.Batch half = Trainer.compose(train, synthetic, all, config(0.5, 0), new Random(0));
+    Trainer.Batch half =
+        Trainer.compose(train, SyntheticPool.of(synthetic), all, config(0.5, 0), 3, new Random(0));
     long n = 0;
     for (boolean r : half.replaced()) {
       n += r ? 1 : 0;
     }
     assertTrue(n > 5 && n < 35, "replaced " + n + " of 40 eligible draws at p = 0.5");
+  }
+
+  @Test
+  void softCrossEntropyEqualsTheHardCrossEntropyForOneHotTargets() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray logits = m.randomNormal(new ai.djl.ndarray.types.Shape(6, 4)).mul(3);
+      int[] labels = {0, 3, 1, 1, 2, 0};
+      float[] oneHot = new float[6 * 4];
+      for (int i = 0; i < 6; i++) {
+        oneHot[i * 4 + labels[i]] = 1;
+      }
+      float soft =
+          Trainer.softCrossEntropy(logits, m.create(oneHot, new ai.djl.ndarray.types.Shape(6, 4)))
+              .getFloat();
+      float hard =
+          new SoftmaxCrossEntropyLoss()
+              .evaluate(
+                  new NDList(m.create(labels).toType(DataType.FLOAT32, false)), new NDList(logits))
+              .getFloat();
+      assertEquals(hard, soft, 1e-5f);
+      // A soft target weighs the two classes' log-probabilities.
+      float[] half = new float[4];
+      half[1] = 0.25f;
+      half[2] = 0.75f;
+      NDArray first = logits.get("0:1");
+      float[] logp = first.logSoftmax(1).toFloatArray();
+      assertEquals(
+          -(0.25f * logp[1] + 0.75f * logp[2]),
+          Trainer.softCrossEntropy(first, m.create(half, new ai.djl.ndarray.types.Shape(1, 4)))
+              .getFloat(),
+          1e-5f);
+    }
+  }
+
+  /** Class 0 images are all 0, class 1 images all 1: an image's mean is its class-1 pixel share. */
+  private static LabeledImages blackAndWhite(int perClass) {
+    List<float[]> images = new ArrayList<>();
+    int[] labels = new int[2 * perClass];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 2;
+      float[] im = new float[3 * 16 * 16];
+      java.util.Arrays.fill(im, labels[i]);
+      images.add(im);
+    }
+    return new LabeledImages(images, labels, 16, 16);
+  }
+
+  @Test
+  void mixupAndCutMixGiveEachImageTheLabelMassOfItsPixels() {
+    LabeledImages train = blackAndWhite(4);
+    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+    for (BatchMix kind : List.of(BatchMix.MIXUP, BatchMix.CUTMIX)) {
+      TrainConfig config =
+          new TrainConfig(1, 8, TrainConfig.Optimizer.SGD, 0.05, 0, 0, 0, false, 0, kind);
+      int mixedBatches = 0;
+      for (int seed = 0; seed < 40; seed++) {
+        Trainer.Batch b =
+            Trainer.compose(
+                train, SyntheticPool.empty(), all, config, 2, TrainingLoop.random(0, 0, seed));
+        mixedBatches += b.lambda() < 1 ? 1 : 0;
+        int per = 3 * 16 * 16;
+        for (int i = 0; i < all.length; i++) {
+          double white = 0;
+          double own = 0;
+          for (int p = 0; p < per; p++) {
+            float v = b.pixels()[i * per + p];
+            white += v / per;
+            own += (v == train.images().get(i)[p] ? 1.0 : 0.0) / per;
+            if (kind == BatchMix.CUTMIX) {
+              assertTrue(v == 0 || v == 1, "CutMix pastes pixels, it does not blend them");
+            }
+          }
+          float[] y = java.util.Arrays.copyOfRange(b.targets(), 2 * i, 2 * i + 2);
+          assertEquals(1, y[0] + y[1], 1e-6, kind + " seed " + seed);
+          assertEquals(white, y[1], 1e-5, kind + " seed " + seed + " image " + i);
+          if (kind == BatchMix.CUTMIX && y[0] != y[1] && y[i % 2] != 1) {
+            // A pasted box from the other class: the kept share of the image is exactly λ.
+            assertEquals(b.lambda(), own, 1e-9, "seed " + seed + " image " + i);
+          }
+        }
+      }
+      assertTrue(mixedBatches > 5 && mixedBatches < 35, kind + ": " + mixedBatches + " of 40");
+    }
+  }
+
+  @Test
+  void aBatchIsMixedWithProbabilityOneHalfAndNeverWithoutAMix() {
+    LabeledImages train = blackAndWhite(4);
+    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+    Random rng = new Random(7);
+    TrainConfig mixup =
+        new TrainConfig(1, 8, TrainConfig.Optimizer.SGD, 0.05, 0, 0, 0, false, 0, BatchMix.MIXUP);
+    int n = 4000;
+    int mixed = 0;
+    for (int k = 0; k < n; k++) {
+      mixed +=
+          Trainer.compose(train, SyntheticPool.empty(), all, mixup, 2, rng).lambda() < 1 ? 1 : 0;
+    }
+    // Binomial(4000, 0.5): standard deviation 31.6; four of them either side.
+    assertTrue(Math.abs(mixed - n / 2) < 4 * 31.6, mixed + " of " + n + " batches mixed");
+    TrainConfig none = mixup.withMix(BatchMix.NONE);
+    for (int k = 0; k < 200; k++) {
+      assertEquals(1, Trainer.compose(train, SyntheticPool.empty(), all, none, 2, rng).lambda());
+    }
+  }
+
+  @Test
+  void aReplacingSyntheticImageBringsItsSoftLabel() {
+    LabeledImages train = toy(2, 0);
+    float[] soft = {0.1f, 0.2f, 0.7f};
+    SyntheticPool pool =
+        SyntheticPool.withTargets(
+            Map.of(0, List.of(new SyntheticPool.Image(new float[3 * 16 * 16], soft))));
+    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+    Trainer.Batch b = Trainer.compose(train, pool, all, config(1, 0), 3, new Random(0));
+    for (int i = 0; i < all.length; i++) {
+      float[] y = java.util.Arrays.copyOfRange(b.targets(), 3 * i, 3 * i + 3);
+      float[] expected = train.labels()[i] == 0 ? soft : new float[3];
+      if (train.labels()[i] != 0) {
+        expected[train.labels()[i]] = 1;
+      }
+      assertArrayEquals(expected, y, "sample " + i);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SyntheticPool.Image(new float[3], new float[] {0.5f, 0.6f}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.compose(train, pool, all, config(1, 0), 4, new Random(0)));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
 import io.diffii.data.FashionMnist;
+import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -128,6 +129,7 @@ class MainTest {
     assertEquals(0, fewShot.seed);
     assertEquals(128, fewShot.epochs);
     assertNull(fewShot.testLimit);
+    assertEquals(Embedded.Captioning.CLASSIFIER, fewShot.captioner);
 
     assertEquals(0, run("pretrain").status());
     PretrainCommand pretrain = (PretrainCommand) ran.get(2);
@@ -204,7 +206,9 @@ class MainTest {
     assertUsageError(run("few-shot", "--shots", "x"), "'--shots' (K): 'x' is not an int");
     assertUsageError(run("main", "--backbone", "foo"), "expected one of resnet, vit but was 'foo'");
     assertUsageError(run("few-shot", "--backbones", "resnet,foo"), "expected one of resnet, vit");
-    assertUsageError(run("few-shot", "--methods", "diff"), "expected one of original, diff-ii");
+    assertUsageError(
+        run("few-shot", "--methods", "diff"), "expected one of original, mixup, cutmix, real-gen");
+    assertUsageError(run("few-shot", "--captioner", "blip"), "expected one of classifier, oracle");
     assertUsageError(
         run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");
     assertUsageError(run("few-shot", "--two-stage", "maybe"), "expected one of on, off");
@@ -252,6 +256,26 @@ class MainTest {
     o = run(unreadable, "pretrain");
     assertOneLineError(
         o, "diffii pretrain: cannot read model folder m: NoSuchFileException: m/model_index.json");
+  }
+
+  @Test
+  void everyMethodParsesAndThePendingRealFilterIsOneLineBeforeAnyWork() {
+    Outcome o =
+        run(
+            "few-shot",
+            "--methods",
+            "original,mixup,cutmix,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,diff-ii",
+            "--captioner",
+            "oracle");
+    assertEquals(0, o.status(), o.err());
+    FewShotCommand c = (FewShotCommand) ran.get(0);
+    assertEquals(
+        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.REAL_FILTER).toList(),
+        c.methods);
+    assertEquals(Embedded.Captioning.ORACLE, c.captioner);
+    Outcome filter = run("few-shot", "--methods", "original,real-filter");
+    assertOneLineError(filter, "diffii few-shot: Real-Filter is pending: needs CLIP");
+    assertEquals(1, ran.size(), "the job did not run");
   }
 
   private static void assertOneLineError(Outcome o, String start) {

@@ -137,6 +137,56 @@ class FewShotExperimentTest {
   }
 
   @Test
+  void everyMethodRunsWithConceptsLearnedOncePerTrialForDiffIiDiffAugAndDiffMix() throws Exception {
+    Path out = dir.resolve("all");
+    List<Method> methods =
+        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.REAL_FILTER).toList();
+    Result r = tiny(out, 0, 3, 1).methods(methods.toArray(Method[]::new)).run();
+    assertEquals(
+        methods.stream().map(Method::label).toList(), r.rows().stringColumn("method").asList());
+    Path trial = out.resolve("2-shot/trial-0");
+    try (Stream<Path> list = Files.list(trial)) {
+      List<String> folders = list.map(p -> p.getFileName().toString()).sorted().toList();
+      assertEquals(
+          1, folders.stream().filter(f -> f.startsWith("concepts-")).count(), folders.toString());
+      assertEquals(8, folders.size(), "concepts, Diff-II and six baselines: " + folders);
+    }
+    java.util.Map<String, String> concept = new java.util.HashMap<>();
+    java.util.Map<String, com.google.gson.JsonObject> train = new java.util.HashMap<>();
+    for (int i = 0; i < r.rows().rowCount(); i++) {
+      String m = r.rows().stringColumn("method").get(i);
+      concept.put(m, r.rows().stringColumn("concept_hash").get(i));
+      train.put(
+          m,
+          JsonParser.parseString(r.rows().stringColumn("settings").get(i))
+              .getAsJsonObject()
+              .getAsJsonObject("train"));
+    }
+    assertTrue(!concept.get("Diff-II").isEmpty());
+    assertEquals(concept.get("Diff-II"), concept.get("Diff-AUG"));
+    assertEquals(concept.get("Diff-II"), concept.get("Diff-Mix"));
+    assertTrue(!concept.get("Da-Fusion").isEmpty());
+    assertNotEquals(concept.get("Diff-II"), concept.get("Da-Fusion"), "Da-Fusion's own tokens");
+    assertEquals("", concept.get("Real-Mix"));
+    assertEquals("MIXUP", train.get("Mixup").get("mix").getAsString());
+    assertEquals("CUTMIX", train.get("CutMix").get("mix").getAsString());
+    assertEquals("NONE", train.get("Diff-Mix").get("mix").getAsString());
+    assertEquals(0, train.get("Mixup").get("replacementProbability").getAsDouble());
+    assertEquals(0.5, train.get("Real-Gen").get("replacementProbability").getAsDouble());
+  }
+
+  @Test
+  void realFilterStopsThePlanBeforeAnythingIsMeasured() {
+    Path out = dir.resolve("filter");
+    UnsupportedOperationException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            UnsupportedOperationException.class,
+            () -> tiny(out, 0, 3, 1).methods(Method.ORIGINAL, Method.REAL_FILTER).run());
+    assertTrue(e.getMessage().contains("pending: needs CLIP"), e.getMessage());
+    assertTrue(!Files.exists(out.resolve(Experiment.ROWS)), "no row measured");
+  }
+
+  @Test
   void aRerunWithOtherEpochsMakesNewRowsAndTheSameSettingsReuseThem() throws Exception {
     Path out = dir.resolve("rerun");
     Result first = tiny(out, 0, 3, 1).methods(Method.ORIGINAL).run();
