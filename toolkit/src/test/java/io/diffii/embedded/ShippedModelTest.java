@@ -51,7 +51,8 @@ class ShippedModelTest {
     json.append("],\n  \"pixels\": [");
     for (int i = 0; i < 16; i++) {
       json.append(
-          String.format(java.util.Locale.ROOT, i == 0 ? "%.6f" : ", %.6f", image[i * 397 % image.length]));
+          String.format(
+              java.util.Locale.ROOT, i == 0 ? "%.6f" : ", %.6f", image[i * 397 % image.length]));
     }
     json.append("]\n}\n");
     Files.writeString(Path.of(args[0]), json);
