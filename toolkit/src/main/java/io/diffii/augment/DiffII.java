@@ -16,6 +16,7 @@ import io.diffii.data.ImageFolder;
 import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
+import io.diffii.io.AtomicFiles;
 import io.diffii.io.Digests;
 import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
@@ -27,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -374,15 +374,7 @@ public final class DiffII {
         ImageFolder.folderName(className)
             + "/"
             + String.format(Locale.ROOT, "%05d.png", item.index());
-    Path file = out.resolve(relative);
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      image.writePng(tmp);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write synthetic image " + file, e);
-    }
+    AtomicFiles.write(out.resolve(relative), "synthetic image", image::writePng);
     return relative;
   }
 
@@ -483,8 +475,7 @@ public final class DiffII {
                   + " (an older run's); use another run folder");
         }
       }
-      Files.createDirectories(runDir);
-      Files.writeString(file, json);
+      AtomicFiles.writeString(file, "run settings", json);
       return hash;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
