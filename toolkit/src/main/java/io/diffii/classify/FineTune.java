@@ -42,11 +42,27 @@ public final class FineTune {
       Map<Integer, List<float[]>> synthetic,
       LabeledImages test,
       TrainConfig config) {
+    return run(backboneDir, classes, train, synthetic, test, config, null);
+  }
+
+  /**
+   * Fine-tunes as {@link #run(Path, int, LabeledImages, Map, LabeledImages, TrainConfig)} with a
+   * checkpoint after every epoch in {@code checkpoint} (null: none), from which an interrupted run
+   * resumes to exactly the uninterrupted result; the caller deletes it once the result is kept.
+   */
+  public static Trainer.Result run(
+      Path backboneDir,
+      int classes,
+      LabeledImages train,
+      Map<Integer, List<float[]>> synthetic,
+      LabeledImages test,
+      TrainConfig config,
+      Path checkpoint) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Classifier pretrained = Classifier.load(backboneDir, manager);
       Engine.getInstance().setRandomSeed((int) config.seed());
       Classifier model = pretrained.withNewHead(classes, manager);
-      return Trainer.train(model, train, synthetic, test, config);
+      return Trainer.train(model, train, synthetic, test, config, checkpoint);
     }
   }
 }

@@ -16,6 +16,8 @@ import io.diffii.io.Digests;
 import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -220,6 +222,11 @@ public final class Experiment {
       }
       boolean diffII = row.method() == Method.DIFF_II;
       Map<Integer, List<float[]>> synthetic = diffII ? trial.synthetic().byClass() : Map.of();
+      // A killed run resumes this row's fine-tuning from its last epoch.
+      Path checkpoint =
+          out.resolve(row.setting().label())
+              .resolve("trial-" + row.trial())
+              .resolve("train-" + hash.substring(0, 12) + ".safetensors");
       Trainer.Result r =
           FineTune.run(
               benchmark.backbones().apply(row.backbone()),
@@ -227,7 +234,8 @@ public final class Experiment {
               trial.train(),
               synthetic,
               trial.test(),
-              config);
+              config,
+              checkpoint);
       System.out.printf(
           Locale.ROOT,
           "%s trial %d (seed %d) %s %s: %s%n",
@@ -257,6 +265,7 @@ public final class Experiment {
                   : "");
       measured.stringColumn("settings").append(settings.toString());
       rowLog.append(measured);
+      delete(checkpoint);
       Table stage = STAGE_SCHEMA.emptyCopy();
       trial.appendStage(
           stage, "train " + row.backbone().id() + " " + row.method().label(), r.seconds(), hash);
@@ -266,6 +275,14 @@ public final class Experiment {
     Table stages = stageLog.read();
     stages = stages.where(stages.stringColumn("settings_hash").isIn(stageHashes));
     return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, grids);
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + file, e);
+    }
   }
 
   /** Everything that decides a row's measurement, as JSON (its hash is the row's key). */
