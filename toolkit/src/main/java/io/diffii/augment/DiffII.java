@@ -76,6 +76,7 @@ public final class DiffII {
   private SuffixSource suffixes;
   private DiffIISettings settings = DiffIISettings.released();
   private long stopAfter = Long.MAX_VALUE;
+  private AtomicFiles.Writer.Of<RgbImage> imageWriter = (image, file) -> image.writePng(file);
   private final Map<String, Double> stageSeconds = new java.util.LinkedHashMap<>();
 
   private DiffII(StableDiffusion sd) {
@@ -118,6 +119,12 @@ public final class DiffII {
    */
   DiffII stopAfter(long images) {
     this.stopAfter = images;
+    return this;
+  }
+
+  /** Writes each synthetic image with {@code writer} (tests inject a failing disk). */
+  DiffII imageWriter(AtomicFiles.Writer.Of<RgbImage> writer) {
+    this.imageWriter = writer;
     return this;
   }
 
@@ -369,12 +376,13 @@ public final class DiffII {
     return item.label() + "/" + item.index();
   }
 
-  private static String write(Path out, String className, Item item, RgbImage image) {
+  private String write(Path out, String className, Item item, RgbImage image) {
     String relative =
         ImageFolder.folderName(className)
             + "/"
             + String.format(Locale.ROOT, "%05d.png", item.index());
-    AtomicFiles.write(out.resolve(relative), "synthetic image", image::writePng);
+    AtomicFiles.write(
+        out.resolve(relative), "synthetic image", tmp -> imageWriter.write(image, tmp));
     return relative;
   }
 
@@ -454,13 +462,13 @@ public final class DiffII {
     Path file = runDir.resolve(SETTINGS);
     try {
       if (Files.isRegularFile(file)) {
-        if (!Files.readString(file).equals(json)) {
+        String saved = Files.readString(file);
+        if (!saved.equals(json)) {
           throw new IllegalArgumentException(
               runDir
-                  + " was made with other settings (see its "
-                  + SETTINGS
-                  + "); use another run folder.\nnow:\n"
-                  + json);
+                  + " was made with other settings ("
+                  + differences(saved, s)
+                  + "); use another run folder");
         }
         return hash;
       }
@@ -480,6 +488,53 @@ public final class DiffII {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /**
+   * Lists the values in which a saved settings file differs from {@code now}: "diff_ii.seed 3, now
+   * 4", or the whole file's trouble when it is not JSON.
+   */
+  private static String differences(String saved, JsonObject now) {
+    Map<String, String> before = new java.util.TreeMap<>();
+    Map<String, String> after = new java.util.TreeMap<>();
+    try {
+      flatten("", com.google.gson.JsonParser.parseString(saved), before);
+    } catch (com.google.gson.JsonParseException e) {
+      return SETTINGS + " is not readable JSON";
+    }
+    flatten("", now, after);
+    before.remove("hash");
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
+    keys.addAll(after.keySet());
+    for (String k : keys) {
+      String was = before.getOrDefault(k, "absent");
+      String is = after.getOrDefault(k, "absent");
+      if (!was.equals(is)) {
+        out.add(k + " " + abbreviate(was) + ", now " + abbreviate(is));
+      }
+    }
+    return out.isEmpty() ? SETTINGS + " is formatted differently" : String.join("; ", out);
+  }
+
+  private static void flatten(
+      String prefix, com.google.gson.JsonElement e, Map<String, String> out) {
+    if (e.isJsonObject()) {
+      e.getAsJsonObject()
+          .entrySet()
+          .forEach(
+              x ->
+                  flatten(
+                      prefix.isEmpty() ? x.getKey() : prefix + "." + x.getKey(),
+                      x.getValue(),
+                      out));
+    } else {
+      out.put(prefix, e.toString());
+    }
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 60 ? value : value.substring(0, 57) + "...";
   }
 
   /** {@inheritDoc} */

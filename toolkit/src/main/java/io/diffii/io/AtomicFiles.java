@@ -19,6 +19,17 @@ public final class AtomicFiles {
   public interface Writer {
     /** Writes the whole content to {@code tmp}. */
     void writeTo(Path tmp) throws IOException;
+
+    /**
+     * Writes a value of type {@code T} to a file.
+     *
+     * @param <T> what is written
+     */
+    @FunctionalInterface
+    interface Of<T> {
+      /** Writes {@code value} to {@code file}. */
+      void write(T value, Path file) throws IOException;
+    }
   }
 
   private AtomicFiles() {}
@@ -37,13 +48,19 @@ public final class AtomicFiles {
       writer.writeTo(tmp);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // The write failed already; that error is the one to report.
-      }
-      throw new UncheckedIOException("cannot write " + what + " " + file + ": " + describe(e), e);
+      throw failed(file, what, tmp, e);
+    } catch (UncheckedIOException e) {
+      throw failed(file, what, tmp, e.getCause());
     }
+  }
+
+  private static UncheckedIOException failed(Path file, String what, Path tmp, IOException e) {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException ignored) {
+      // The write failed already; that error is the one to report.
+    }
+    return new UncheckedIOException("cannot write " + what + " " + file + ": " + describe(e), e);
   }
 
   /** Writes {@code text} (UTF-8) to {@code file} atomically. */
