@@ -62,7 +62,7 @@ public final class SdPipeline {
 
   /** Returns images in [0, 1] decoded from scaled latents. */
   public NDArray decode(NDArray latents) {
-    checkLatents("latents", latents);
+    checkLatents("latents", latents, sd.vae().config().latentChannels());
     return sd.vae().decode(latents.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1);
   }
 
@@ -81,7 +81,7 @@ public final class SdPipeline {
    * prompts} says, with classifier-free guidance {@code guidance} against the empty prompt.
    */
   public NDArray sample(NDArray start, PromptSchedule prompts, int steps, double guidance) {
-    checkLatents("start", start);
+    checkLatents("start", start, sd.unet().config().inChannels());
     NDArray uncond = null;
     if (guidance != 1.0) {
       int n = (int) start.getShape().get(0);
@@ -104,7 +104,7 @@ public final class SdPipeline {
    * steps with guidance {@code guidance} (1 for a faithful round trip).
    */
   public NDArray invert(NDArray latents, List<String> prompts, int steps, double guidance) {
-    checkLatents("latents", latents);
+    checkLatents("latents", latents, sd.unet().config().inChannels());
     if (prompts.size() != latents.getShape().get(0)) {
       throw new IllegalArgumentException(
           "prompts: need one per latent, got "
@@ -127,11 +127,10 @@ public final class SdPipeline {
   }
 
   /**
-   * Rejects latents that are not {@code [B, C, H, W]} with the UNet's C, or that hold NaN or
-   * infinite values, naming {@code argument}: the model would turn them into NaN images silently.
+   * Rejects latents that are not {@code [B, channels, H, W]}, or that hold NaN or infinite values,
+   * naming {@code argument}: the model would turn them into NaN images silently.
    */
-  private void checkLatents(String argument, NDArray latents) {
-    long channels = sd.unet().config().inChannels();
+  private static void checkLatents(String argument, NDArray latents, long channels) {
     Shape shape = latents.getShape();
     if (shape.dimension() != 4 || shape.get(1) != channels) {
       throw new IllegalArgumentException(
