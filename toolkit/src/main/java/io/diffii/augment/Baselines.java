@@ -256,7 +256,12 @@ public final class Baselines {
               String className = train.classNames().get(item.target());
               float[] chw = Arrays.copyOfRange(images, k * per, (k + 1) * per);
               String file =
-                  DiffII.write(out, className, item.index(), new RgbImage(side, side, chw));
+                  DiffII.write(
+                      out,
+                      className,
+                      item.index(),
+                      new RgbImage(side, side, chw),
+                      (img, png) -> img.writePng(png));
               JsonObject line = line(method, train, item, prompts.get(k), file, hash);
               DiffII.append(out, line);
               done.put(key(item), line);

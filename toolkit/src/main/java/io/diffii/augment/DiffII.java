@@ -15,6 +15,7 @@ import io.diffii.data.ImageFolder;
 import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
+import io.diffii.io.AtomicFiles;
 import io.diffii.io.Digests;
 import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,6 +76,7 @@ public final class DiffII {
   private DiffIISettings settings = DiffIISettings.released();
   private long stopAfter = Long.MAX_VALUE;
   private Path conceptDir;
+  private AtomicFiles.Writer.Of<RgbImage> imageWriter = (image, file) -> image.writePng(file);
   private final Map<String, Double> stageSeconds = new java.util.LinkedHashMap<>();
 
   private DiffII(StableDiffusion sd) {
@@ -129,6 +130,12 @@ public final class DiffII {
    */
   DiffII stopAfter(long images) {
     this.stopAfter = images;
+    return this;
+  }
+
+  /** Writes each synthetic image with {@code writer} (tests inject a failing disk). */
+  DiffII imageWriter(AtomicFiles.Writer.Of<RgbImage> writer) {
+    this.imageWriter = writer;
     return this;
   }
 
@@ -302,7 +309,8 @@ public final class DiffII {
                     out,
                     train.classNames().get(item.label()),
                     item.index(),
-                    new RgbImage(side, side, chw));
+                    new RgbImage(side, side, chw),
+                    imageWriter);
             JsonObject line =
                 line(
                     item,
@@ -385,21 +393,18 @@ public final class DiffII {
   }
 
   /**
-   * Writes a synthetic image atomically as {@code <class folder>/<index>.png} under {@code out} and
-   * returns that relative path.
+   * Writes a synthetic image atomically as {@code <class folder>/<index>.png} under {@code out}
+   * with {@code writer} and returns that relative path.
    */
-  static String write(Path out, String className, int index, RgbImage image) {
+  static String write(
+      Path out,
+      String className,
+      int index,
+      RgbImage image,
+      AtomicFiles.Writer.Of<RgbImage> writer) {
     String relative =
         ImageFolder.folderName(className) + "/" + String.format(Locale.ROOT, "%05d.png", index);
-    Path file = out.resolve(relative);
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      image.writePng(tmp);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write synthetic image " + file, e);
-    }
+    AtomicFiles.write(out.resolve(relative), "synthetic image", tmp -> writer.write(image, tmp));
     return relative;
   }
 

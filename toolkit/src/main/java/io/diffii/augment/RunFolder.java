@@ -2,12 +2,15 @@ package io.diffii.augment;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.diffii.io.AtomicFiles;
 import io.diffii.io.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The guard of a generator's run folder: its {@code settings.json} holds everything that decided
@@ -34,13 +37,13 @@ final class RunFolder {
     Path file = runDir.resolve(SETTINGS);
     try {
       if (Files.isRegularFile(file)) {
-        if (!Files.readString(file).equals(json)) {
+        String saved = Files.readString(file);
+        if (!saved.equals(json)) {
           throw new IllegalArgumentException(
               runDir
-                  + " was made with other settings (see its "
-                  + SETTINGS
-                  + "); use another run folder.\nnow:\n"
-                  + json);
+                  + " was made with other settings ("
+                  + differences(saved, s)
+                  + "); use another run folder");
         }
         return hash;
       }
@@ -55,11 +58,57 @@ final class RunFolder {
                   + " (an older run's); use another run folder");
         }
       }
-      Files.createDirectories(runDir);
-      Files.writeString(file, json);
+      AtomicFiles.writeString(file, "run settings", json);
       return hash;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /**
+   * Lists the values in which a saved settings file differs from {@code now}: "diff_ii.seed 3, now
+   * 4", or the whole file's trouble when it is not JSON.
+   */
+  private static String differences(String saved, JsonObject now) {
+    Map<String, String> before = new java.util.TreeMap<>();
+    Map<String, String> after = new java.util.TreeMap<>();
+    try {
+      flatten("", com.google.gson.JsonParser.parseString(saved), before);
+    } catch (com.google.gson.JsonParseException e) {
+      return SETTINGS + " is not readable JSON";
+    }
+    flatten("", now, after);
+    before.remove("hash");
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
+    keys.addAll(after.keySet());
+    for (String k : keys) {
+      String was = before.getOrDefault(k, "absent");
+      String is = after.getOrDefault(k, "absent");
+      if (!was.equals(is)) {
+        out.add(k + " " + abbreviate(was) + ", now " + abbreviate(is));
+      }
+    }
+    return out.isEmpty() ? SETTINGS + " is formatted differently" : String.join("; ", out);
+  }
+
+  private static void flatten(
+      String prefix, com.google.gson.JsonElement e, Map<String, String> out) {
+    if (e.isJsonObject()) {
+      e.getAsJsonObject()
+          .entrySet()
+          .forEach(
+              x ->
+                  flatten(
+                      prefix.isEmpty() ? x.getKey() : prefix + "." + x.getKey(),
+                      x.getValue(),
+                      out));
+    } else {
+      out.put(prefix, e.toString());
+    }
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 60 ? value : value.substring(0, 57) + "...";
   }
 }

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
+import io.diffii.io.AtomicFiles;
 import io.diffii.notebook.ImageGrid;
 import io.diffii.notebook.Images;
 import java.awt.image.BufferedImage;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -77,9 +77,7 @@ public final class SyntheticSet {
         }
       }
       if (repair && kept.size() != lines.size()) {
-        Path tmp = file.resolveSibling(DiffII.MANIFEST + ".tmp");
-        Files.write(tmp, kept);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, "repaired manifest", tmp -> Files.write(tmp, kept));
       }
       return records;
     } catch (IOException e) {

@@ -42,12 +42,14 @@ public final class FineTune {
       Map<Integer, List<float[]>> synthetic,
       LabeledImages test,
       TrainConfig config) {
-    return run(backboneDir, classes, train, SyntheticPool.of(synthetic), test, config);
+    return run(backboneDir, classes, train, SyntheticPool.of(synthetic), test, config, null);
   }
 
   /**
-   * As {@link #run(Path, int, LabeledImages, Map, LabeledImages, TrainConfig)}, with a synthetic
-   * pool whose images may carry soft labels.
+   * Fine-tunes as {@link #run(Path, int, LabeledImages, Map, LabeledImages, TrainConfig)} with a
+   * synthetic pool whose images may carry soft labels, and a checkpoint after every epoch in {@code
+   * checkpoint} (null: none), from which an interrupted run resumes to exactly the uninterrupted
+   * result; the caller deletes it once the result is kept.
    */
   public static Trainer.Result run(
       Path backboneDir,
@@ -55,12 +57,13 @@ public final class FineTune {
       LabeledImages train,
       SyntheticPool synthetic,
       LabeledImages test,
-      TrainConfig config) {
+      TrainConfig config,
+      Path checkpoint) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Classifier pretrained = Classifier.load(backboneDir, manager);
       Engine.getInstance().setRandomSeed((int) config.seed());
       Classifier model = pretrained.withNewHead(classes, manager);
-      return Trainer.train(model, train, synthetic, test, config);
+      return Trainer.train(model, train, synthetic, test, config, checkpoint);
     }
   }
 }

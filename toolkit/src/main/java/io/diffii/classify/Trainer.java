@@ -9,7 +9,9 @@ import io.diffii.train.AdamW;
 import io.diffii.train.LearningRate;
 import io.diffii.train.Optimizer;
 import io.diffii.train.Sgd;
+import io.diffii.train.Stateful;
 import io.diffii.train.TrainingLoop;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,7 +75,7 @@ public final class Trainer {
       Map<Integer, List<float[]>> synthetic,
       LabeledImages test,
       TrainConfig config) {
-    return train(model, train, SyntheticPool.of(synthetic), test, config);
+    return train(model, train, SyntheticPool.of(synthetic), test, config, null, Long.MAX_VALUE);
   }
 
   /**
@@ -86,63 +88,146 @@ public final class Trainer {
       SyntheticPool synthetic,
       LabeledImages test,
       TrainConfig config) {
+    return train(model, train, synthetic, test, config, null, Long.MAX_VALUE);
+  }
+
+  /**
+   * Trains as {@link #train(Classifier, LabeledImages, SyntheticPool, LabeledImages, TrainConfig)},
+   * saving a checkpoint in {@code checkpoint} after every epoch and resuming from it when it
+   * exists, so an interrupted run ends with exactly the weights and figures of an uninterrupted
+   * one. The checkpoint is left in place; the caller deletes it once the result is recorded.
+   */
+  public static Result train(
+      Classifier model,
+      LabeledImages train,
+      SyntheticPool synthetic,
+      LabeledImages test,
+      TrainConfig config,
+      Path checkpoint) {
+    return train(model, train, synthetic, test, config, checkpoint, Long.MAX_VALUE);
+  }
+
+  /**
+   * The training run; with {@code stopAfter} below the step count it stops there with a checkpoint,
+   * as an interrupted run would, and returns null (for tests).
+   */
+  static Result train(
+      Classifier model,
+      LabeledImages train,
+      SyntheticPool synthetic,
+      LabeledImages test,
+      TrainConfig config,
+      Path checkpoint,
+      long stopAfter) {
     long start = System.nanoTime();
     Map<String, NDArray> params = Weights.arrays(model);
     int n = train.size();
     int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     int totalSteps = stepsPerEpoch * config.epochs();
     int warmup = Math.max(1, totalSteps / 10);
-    long[] drawnAndReplaced = new long[2];
+    Tally tally = new Tally(totalSteps, params.values().iterator().next().getManager());
     TrainingLoop.Result run;
     try (Optimizer optimizer = optimizer(params, config)) {
-      run =
+      TrainingLoop loop =
           TrainingLoop.named("classifier", totalSteps, config.seed())
               .optimize(
                   "model",
                   optimizer,
                   step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
-              .run(
-                  (step, rng, scope) -> {
-                    // Each epoch's order comes from its own generator, so any step's batch is a
-                    // function of (seed, step) like the rest of its draws.
-                    int[] order =
-                        permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
-                    int from = (int) (step % stepsPerEpoch) * config.batchSize();
-                    Batch batch =
-                        compose(
-                            train,
-                            synthetic,
-                            Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
-                            config,
-                            model.classes(),
-                            rng);
-                    for (boolean r : batch.replaced()) {
-                      drawnAndReplaced[0]++;
-                      drawnAndReplaced[1] += r ? 1 : 0;
-                    }
-                    return loss(model, batch, train, config, scope);
-                  });
+              .state("tally", tally)
+              .stopAfter(stopAfter);
+      if (checkpoint != null) {
+        loop.checkpoint(checkpoint, stepsPerEpoch);
+      }
+      run =
+          loop.run(
+              (step, rng, scope) -> {
+                // Each epoch's order comes from its own generator, so any step's batch is a
+                // function of (seed, step) like the rest of its draws.
+                int[] order =
+                    permutation(n, TrainingLoop.random(config.seed(), 1, step / stepsPerEpoch));
+                int from = (int) (step % stepsPerEpoch) * config.batchSize();
+                Batch batch =
+                    compose(
+                        train,
+                        synthetic,
+                        Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
+                        config,
+                        model.classes(),
+                        rng);
+                for (boolean r : batch.replaced()) {
+                  tally.drawn++;
+                  tally.replaced += r ? 1 : 0;
+                }
+                NDArray loss = loss(model, batch, train, config, scope);
+                tally.losses[(int) step] = loss.getFloat();
+                return loss;
+              });
+    }
+    if (run.reached() < totalSteps) {
+      return null;
     }
     List<Double> losses = new ArrayList<>();
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
       double sum = 0;
       for (int k = 0; k < stepsPerEpoch; k++) {
         int size = Math.min(config.batchSize(), n - k * config.batchSize());
-        sum += run.losses().get(epoch * stepsPerEpoch + k) * size;
+        sum += tally.losses[epoch * stepsPerEpoch + k] * size;
       }
       losses.add(sum / n);
     }
     double[] perClass = new double[model.classes()];
     double accuracy = evaluate(model, test, perClass);
-    long drawn = drawnAndReplaced[0];
     return new Result(
         accuracy,
         perClass,
         losses,
-        drawn == 0 ? 0 : (double) drawnAndReplaced[1] / drawn,
+        tally.drawn == 0 ? 0 : (double) tally.replaced / tally.drawn,
         run.skippedSteps(),
         (System.nanoTime() - start) / 1e9,
         config);
+  }
+
+  /**
+   * What the result reports besides the weights: every step's loss and the draws replaced so far,
+   * saved with the checkpoint so a resumed run reports what an uninterrupted one does.
+   */
+  private static final class Tally implements Stateful {
+    final float[] losses;
+    final NDManager manager;
+    long drawn;
+    long replaced;
+
+    Tally(int steps, NDManager manager) {
+      this.losses = new float[steps];
+      this.manager = manager;
+    }
+
+    @Override
+    public Map<String, NDArray> state() {
+      // Counts as two 24-bit halves each: a checkpoint holds float32, exact below 2^24.
+      float[] counts = {
+        drawn >>> 24, drawn & 0xFFFFFF, replaced >>> 24, replaced & 0xFFFFFF,
+      };
+      return Map.of("losses", manager.create(losses), "counts", manager.create(counts));
+    }
+
+    @Override
+    public void loadState(Map<String, NDArray> state) {
+      float[] saved = state.get("losses").toFloatArray();
+      float[] counts = state.get("counts").toFloatArray();
+      if (saved.length != losses.length || counts.length != 4) {
+        throw new IllegalArgumentException(
+            "classifier checkpoint has "
+                + saved.length
+                + " step losses, this run "
+                + losses.length
+                + " steps");
+      }
+      System.arraycopy(saved, 0, losses, 0, saved.length);
+      drawn = ((long) counts[0] << 24) | (long) counts[1];
+      replaced = ((long) counts[2] << 24) | (long) counts[3];
+    }
   }
 
   /** Soft-target cross-entropy of the batch's logits against its label-smoothed targets. */

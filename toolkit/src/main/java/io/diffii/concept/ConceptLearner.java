@@ -197,7 +197,8 @@ public final class ConceptLearner {
   /**
    * Learns concepts for every class of {@code train} and saves them in {@code dir}; when {@code
    * dir} already holds saved concepts they are read instead (the losses are then empty and both
-   * loss figures NaN). Every class needs at least one image.
+   * loss figures NaN); saved concepts of other classes are an error. Every class needs at least one
+   * image.
    */
   public Result learn(ImageDataset train, Path dir) {
     List<String> names = train.classNames();
@@ -211,14 +212,25 @@ public final class ConceptLearner {
       }
     }
     long start = System.nanoTime();
-    if (Concepts.saved(dir)) {
-      return new Result(Concepts.read(dir), Double.NaN, Double.NaN, List.of(), 0, 0, dir);
-    }
-    validate();
     List<String> metas =
         IntStream.range(0, names.size())
             .mapToObj(c -> metaclass == null ? "" : metaclass.apply(c))
             .toList();
+    Concepts.Spec spec = new Concepts.Spec(names, metas, vectors, initToken, rank, alpha);
+    if (Concepts.saved(dir)) {
+      Concepts saved = Concepts.read(dir);
+      if (!saved.spec().classNames().equals(names)) {
+        throw new IllegalArgumentException(
+            dir.toAbsolutePath()
+                + " holds concepts of other classes "
+                + saved.spec().classNames()
+                + ", not "
+                + names
+                + "; use another folder");
+      }
+      return new Result(saved, Double.NaN, Double.NaN, List.of(), 0, 0, dir);
+    }
+    validate();
     Path checkpoint = dir.resolve("checkpoint.safetensors");
     Concepts learned;
     TrainingLoop.Result run;
@@ -226,8 +238,7 @@ public final class ConceptLearner {
     double last;
     // Optimiser steps update the trainable arrays in place, which autograd refuses while recording.
     try (NoGrad off = NoGrad.open();
-        Concepts.Applied concepts =
-            Concepts.attach(sd, new Concepts.Spec(names, metas, vectors, initToken, rank, alpha))) {
+        Concepts.Applied concepts = Concepts.attach(sd, spec)) {
       initialiseLora(concepts);
       Map<String, NDArray> loraParams = Lora.arrays("unet", concepts.adapters());
       Map<String, NDArray> tokenParams = Map.of("tokens", concepts.tokens().vectors());

@@ -6,6 +6,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.diffii.io.AtomicFiles;
 import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
 import io.diffii.model.TextualInversion;
@@ -378,8 +379,11 @@ public final class Concepts {
         json.addProperty("init_token", spec.initToken());
         json.addProperty("lora_rank", spec.loraRank());
         json.addProperty("lora_alpha", spec.loraAlpha());
-        Files.writeString(
-            dir.resolve(MAP), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
+        // Written last and whole: the folder counts as saved only once this file exists.
+        AtomicFiles.writeString(
+            dir.resolve(MAP),
+            "concept map",
+            new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
         return new Concepts(spec, dir);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write concepts to " + dir, e);

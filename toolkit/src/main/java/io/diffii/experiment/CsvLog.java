@@ -1,10 +1,8 @@
 package io.diffii.experiment;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.diffii.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
@@ -55,13 +53,6 @@ final class CsvLog {
   /** Appends {@code rows}, which have the schema's columns. */
   void append(Table rows) {
     Table all = read().append(rows);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      all.write().csv(tmp.toFile());
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    AtomicFiles.write(file, "table", tmp -> all.write().csv(tmp.toFile()));
   }
 }

@@ -21,6 +21,8 @@ import io.diffii.io.Digests;
 import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -315,6 +317,11 @@ public final class Experiment {
         synthetic = pool(trial.baseline(row.method().baseline()));
       }
       Path concepts = trial.conceptsOf(row.method());
+      // A killed run resumes this row's fine-tuning from its last epoch.
+      Path checkpoint =
+          out.resolve(row.setting().label())
+              .resolve("trial-" + row.trial())
+              .resolve("train-" + hash.substring(0, 12) + ".safetensors");
       Trainer.Result r =
           FineTune.run(
               benchmark.backbones().apply(row.backbone()),
@@ -322,7 +329,8 @@ public final class Experiment {
               trial.train(),
               synthetic,
               trial.test(),
-              config);
+              config,
+              checkpoint);
       System.out.printf(
           Locale.ROOT,
           "%s trial %d (seed %d) %s %s: %s%n",
@@ -349,6 +357,7 @@ public final class Experiment {
           .append(concepts == null ? "" : Digests.ofFolder(concepts));
       measured.stringColumn("settings").append(settings.toString());
       rowLog.append(measured);
+      delete(checkpoint);
       Table stage = STAGE_SCHEMA.emptyCopy();
       trial.appendStage(
           stage, "train " + row.backbone().id() + " " + row.method().label(), r.seconds(), hash);
@@ -358,6 +367,14 @@ public final class Experiment {
     Table stages = stageLog.read();
     stages = stages.where(stages.stringColumn("settings_hash").isIn(stageHashes));
     return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, grids);
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + file, e);
+    }
   }
 
   /** Everything that decides a row's measurement, as JSON (its hash is the row's key). */

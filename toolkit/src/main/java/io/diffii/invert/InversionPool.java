@@ -6,15 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.data.ImageDataset;
+import io.diffii.io.AtomicFiles;
 import io.diffii.io.Progress;
 import io.diffii.io.Safetensors;
 import io.diffii.pipeline.PromptSchedule;
 import io.diffii.pipeline.SdPipeline;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -121,14 +119,10 @@ public final class InversionPool {
   }
 
   private static void write(Path file, NDArray latent, Map<String, String> metadata) {
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Safetensors.write(tmp, Map.of("latent", latent), Safetensors.Dtype.F32, metadata);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write inversion " + file, e);
-    }
+    AtomicFiles.write(
+        file,
+        "inversion",
+        tmp -> Safetensors.write(tmp, Map.of("latent", latent), Safetensors.Dtype.F32, metadata));
   }
 
   private static void checkSteps(Path file, int steps) {

@@ -43,6 +43,11 @@ public final class Weights {
                 + e.getValue().getShape()
                 + ", found "
                 + t.getShape());
+      } else {
+        String bad = nonFinite(t);
+        if (bad != null) {
+          problems.add(bad + " in " + e.getKey());
+        }
       }
     }
     for (String name : new TreeSet<>(tensors.keySet())) {
@@ -70,6 +75,23 @@ public final class Weights {
         p.setInitializer((m, shape, type) -> copy);
         p.initialize(manager, DataType.FLOAT32);
       }
+    }
+  }
+
+  /**
+   * Returns "3 NaN, 1 inf values" for an array that holds any (an fp16 export that overflowed),
+   * else null.
+   */
+  private static String nonFinite(NDArray t) {
+    if (!t.getDataType().isFloating()) {
+      return null;
+    }
+    try (NDManager scope = t.getManager().newSubManager()) {
+      NDArray f = t.toType(DataType.FLOAT32, true);
+      f.attach(scope);
+      long nan = f.isNaN().countNonzero().getLong();
+      long inf = f.isInfinite().countNonzero().getLong();
+      return nan + inf == 0 ? null : nan + " NaN and " + inf + " infinite values";
     }
   }
 

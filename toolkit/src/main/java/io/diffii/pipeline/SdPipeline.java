@@ -62,6 +62,7 @@ public final class SdPipeline {
 
   /** Returns images in [0, 1] decoded from scaled latents. */
   public NDArray decode(NDArray latents) {
+    checkLatents("latents", latents, sd.vae().config().latentChannels());
     return sd.vae().decode(latents.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1);
   }
 
@@ -80,6 +81,7 @@ public final class SdPipeline {
    * prompts} says, with classifier-free guidance {@code guidance} against the empty prompt.
    */
   public NDArray sample(NDArray start, PromptSchedule prompts, int steps, double guidance) {
+    checkLatents("start", start, sd.unet().config().inChannels());
     NDArray uncond = null;
     if (guidance != 1.0) {
       int n = (int) start.getShape().get(0);
@@ -102,6 +104,14 @@ public final class SdPipeline {
    * steps with guidance {@code guidance} (1 for a faithful round trip).
    */
   public NDArray invert(NDArray latents, List<String> prompts, int steps, double guidance) {
+    checkLatents("latents", latents, sd.unet().config().inChannels());
+    if (prompts.size() != latents.getShape().get(0)) {
+      throw new IllegalArgumentException(
+          "prompts: need one per latent, got "
+              + prompts.size()
+              + " for latents "
+              + latents.getShape());
+    }
     NDManager manager = latents.getManager();
     NDArray cond = embed(manager, prompts);
     NDArray uncond =
@@ -114,5 +124,26 @@ public final class SdPipeline {
         PromptSchedule.constant(cond),
         uncond,
         guidance);
+  }
+
+  /**
+   * Rejects latents that are not {@code [B, channels, H, W]}, or that hold NaN or infinite values,
+   * naming {@code argument}: the model would turn them into NaN images silently.
+   */
+  private static void checkLatents(String argument, NDArray latents, long channels) {
+    Shape shape = latents.getShape();
+    if (shape.dimension() != 4 || shape.get(1) != channels) {
+      throw new IllegalArgumentException(
+          argument + ": expected latents [B, " + channels + ", H, W], got " + shape);
+    }
+    try (NDManager scope = latents.getManager().newSubManager()) {
+      NDArray bad = latents.isNaN().logicalOr(latents.isInfinite());
+      bad.attach(scope);
+      long count = bad.countNonzero().getLong();
+      if (count > 0) {
+        throw new IllegalArgumentException(
+            argument + ": " + count + " of " + shape.size() + " latent values are NaN or infinite");
+      }
+    }
   }
 }

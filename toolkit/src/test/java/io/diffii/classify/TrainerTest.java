@@ -71,6 +71,45 @@ class TrainerTest {
     assertFalse(java.util.Arrays.equals(weights[0], weights[2]));
   }
 
+  private record Trained(Trainer.Result result, Map<String, float[]> weights) {}
+
+  private static Trained fineTune(Path checkpoint, long stopAfter) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(0);
+      ResNet model = new ResNet(new int[] {8, 16}, 1, 3);
+      model.initializeParameters(m);
+      Map<Integer, List<float[]>> synthetic = Map.of(0, toy(2, 5).images(), 1, toy(2, 6).images());
+      TrainConfig config =
+          new TrainConfig(4, 8, TrainConfig.Optimizer.ADAMW, 1e-3, 0.05, 0.1, 0.5, true, 4);
+      Trainer.Result r =
+          Trainer.train(
+              model,
+              toy(6, 0),
+              SyntheticPool.of(synthetic),
+              toy(4, 1),
+              config,
+              checkpoint,
+              stopAfter);
+      Map<String, float[]> weights = new java.util.TreeMap<>();
+      Weights.arrays(model).forEach((k, v) -> weights.put(k, v.toFloatArray()));
+      return new Trained(r, weights);
+    }
+  }
+
+  @Test
+  void aFineTuningStoppedMidEpochResumesToExactlyTheUninterruptedResult() {
+    Trained straight = fineTune(null, Long.MAX_VALUE);
+    // 18 images in batches of 8: 3 steps an epoch, 12 in all; stopped at step 7, mid-epoch.
+    assertEquals(null, fineTune(dir.resolve("ckpt.safetensors"), 7).result());
+    Trained resumed = fineTune(dir.resolve("ckpt.safetensors"), Long.MAX_VALUE);
+    assertEquals(straight.result().epochLosses(), resumed.result().epochLosses());
+    assertEquals(straight.result().accuracy(), resumed.result().accuracy());
+    assertEquals(straight.result().replacedFraction(), resumed.result().replacedFraction());
+    assertTrue(straight.result().replacedFraction() > 0);
+    assertEquals(straight.weights().keySet(), resumed.weights().keySet());
+    straight.weights().forEach((k, v) -> assertArrayEquals(v, resumed.weights().get(k), k));
+  }
+
   @Test
   void replacementProbabilityDecidesHowOftenSyntheticImagesAreDrawn() {
     LabeledImages train = toy(20, 0);

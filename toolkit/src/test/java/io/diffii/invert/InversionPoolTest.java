@@ -1,5 +1,6 @@
 package io.diffii.invert;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,38 @@ class InversionPoolTest {
               IllegalArgumentException.class,
               () -> InversionPool.build(pipe, train, prompt, dir, 20));
       assertTrue(e.getMessage().contains("inverted with 50 steps, not 20"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anInterruptedBuildResumesToExactlyTheLatentsOfAnUninterruptedOne() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 3);
+    IntFunction<String> prompt = c -> "a photo of a " + Embedded.metaclass(c);
+    try (StableDiffusion sd = Tiny.model()) {
+      SdPipeline pipe = new SdPipeline(sd);
+      InversionPool straight = InversionPool.build(pipe, train, prompt, dir.resolve("a"), 8);
+      InversionPool.build(pipe, train, prompt, dir.resolve("b"), 8);
+      // As a process killed mid-build leaves it: one class's later latents missing, and a file
+      // cut short where the next latent was being written.
+      Path b1 = dir.resolve("b/1");
+      List<Path> written;
+      try (var files = Files.list(b1)) {
+        written = files.sorted().toList();
+      }
+      Files.delete(written.get(1));
+      Files.delete(written.get(2));
+      Files.write(
+          written.get(2).resolveSibling(written.get(2).getFileName() + ".tmp"), new byte[] {1, 2});
+      InversionPool resumed = InversionPool.build(pipe, train, prompt, dir.resolve("b"), 8);
+      for (int c = 0; c < 2; c++) {
+        assertEquals(straight.entries(c).size(), resumed.entries(c).size());
+        for (int i = 0; i < straight.entries(c).size(); i++) {
+          assertArrayEquals(
+              Files.readAllBytes(straight.entries(c).get(i).file()),
+              Files.readAllBytes(resumed.entries(c).get(i).file()),
+              resumed.entries(c).get(i).file().toString());
+        }
+      }
     }
   }
 }
