@@ -192,7 +192,7 @@ public final class Baselines {
     for (int c = 0; c < classes; c++) {
       List<Integer> own = members.get(c);
       for (int j = 0; j < settings.expansion() * own.size(); j++) {
-        Random rng = new Random(mix(settings.seed(), c, j));
+        Random rng = new Random(DiffII.mix(settings.seed(), c, j));
         int target = c;
         if (method.mixing()) {
           target = rng.nextInt(classes - 1);
@@ -204,15 +204,6 @@ public final class Baselines {
       }
     }
     return items;
-  }
-
-  private static long mix(long... values) {
-    long h = 0x9E3779B97F4A7C15L;
-    for (long v : values) {
-      h = (h ^ v) * 0xBF58476D1CE4E5B9L;
-      h ^= h >>> 31;
-    }
-    return h;
   }
 
   private void generate(

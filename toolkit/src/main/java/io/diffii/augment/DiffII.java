@@ -242,7 +242,8 @@ public final class DiffII {
     return items;
   }
 
-  private static long mix(long... values) {
+  /** Mixes seeds and indices into one well-spread seed (shared with the baselines' draws). */
+  static long mix(long... values) {
     long h = 0x9E3779B97F4A7C15L;
     for (long v : values) {
       h = (h ^ v) * 0xBF58476D1CE4E5B9L;
