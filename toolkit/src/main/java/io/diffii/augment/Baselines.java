@@ -12,7 +12,6 @@ import io.diffii.concept.ConceptLearner;
 import io.diffii.concept.Concepts;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
-import io.diffii.io.Digests;
 import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.NoGrad;
@@ -345,19 +344,7 @@ public final class Baselines {
     JsonObject s = new JsonObject();
     s.addProperty("method", method.label());
     s.add("baseline", settings.toJson());
-    JsonArray classes = new JsonArray();
-    JsonArray words = new JsonArray();
-    for (int c = 0; c < train.classNames().size(); c++) {
-      classes.add(train.classNames().get(c));
-      words.add(metaclass.apply(c));
-    }
-    s.add("classes", classes);
-    s.add("metaclass", words);
-    s.addProperty(
-        "images",
-        Digests.of(
-            String.join(
-                "|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
+    RunFolder.addTrainingSet(s, train, metaclass);
     return s;
   }
 

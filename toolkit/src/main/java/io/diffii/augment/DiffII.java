@@ -16,7 +16,6 @@ import io.diffii.data.RgbImage;
 import io.diffii.interpolate.CircleInterpolation;
 import io.diffii.invert.InversionPool;
 import io.diffii.io.AtomicFiles;
-import io.diffii.io.Digests;
 import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.NoGrad;
@@ -466,19 +465,7 @@ public final class DiffII {
   private String checkSettings(Path runDir, ImageDataset train) {
     JsonObject s = new JsonObject();
     s.add("diff_ii", settings.toJson());
-    var classes = new com.google.gson.JsonArray();
-    var words = new com.google.gson.JsonArray();
-    for (int c = 0; c < train.classNames().size(); c++) {
-      classes.add(train.classNames().get(c));
-      words.add(metaclass.apply(c));
-    }
-    s.add("classes", classes);
-    s.add("metaclass", words);
-    s.addProperty(
-        "images",
-        Digests.of(
-            String.join(
-                "|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
+    RunFolder.addTrainingSet(s, train, metaclass);
     s.addProperty("suffixes", suffixes == null ? "" : String.join("|", suffixes.suffixes()));
     return RunFolder.check(runDir, s, STAGES);
   }

@@ -2,6 +2,7 @@ package io.diffii.augment;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.diffii.data.ImageDataset;
 import io.diffii.io.AtomicFiles;
 import io.diffii.io.Digests;
 import java.io.IOException;
@@ -110,5 +111,26 @@ final class RunFolder {
 
   private static String abbreviate(String value) {
     return value.length() <= 60 ? value : value.substring(0, 57) + "...";
+  }
+
+  /**
+   * Adds what identifies a training set to run settings: its class names, each class's metaclass
+   * word, and a digest of its image ids and labels.
+   */
+  static void addTrainingSet(
+      JsonObject settings, ImageDataset train, java.util.function.IntFunction<String> metaclass) {
+    com.google.gson.JsonArray classes = new com.google.gson.JsonArray();
+    com.google.gson.JsonArray words = new com.google.gson.JsonArray();
+    for (int c = 0; c < train.classNames().size(); c++) {
+      classes.add(train.classNames().get(c));
+      words.add(metaclass.apply(c));
+    }
+    settings.add("classes", classes);
+    settings.add("metaclass", words);
+    settings.addProperty(
+        "images",
+        Digests.of(
+            String.join(
+                "|", train.samples().stream().map(x -> x.id() + ":" + x.label()).toList())));
   }
 }
