@@ -2,6 +2,7 @@ package io.diffii.classify;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
@@ -12,12 +13,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A backbone with a linear head: images {@code [B, 3, 32, 32]} in [0, 1] to features {@code [B, F]}
- * to logits {@code [B, classes]}. Saved as {@code config.json} + {@code model.safetensors}.
+ * A backbone with a linear head: images {@code [B, 3, S, S]} in [0, 1] ({@link #inputSize}: 32 for
+ * the embedded backbones, 224 or 384 for torchvision's, see {@link Torchvision}) to features {@code
+ * [B, F]} to logits {@code [B, classes]}. Saved as {@code config.json} + {@code model.safetensors}.
  */
 public abstract class Classifier extends NamedBlock {
 
@@ -29,6 +33,14 @@ public abstract class Classifier extends NamedBlock {
 
   /** Returns the number of classes of the head. */
   public abstract int classes();
+
+  /**
+   * Returns the side of the square images this classifier takes; 32, the embedded images', unless
+   * the architecture says otherwise.
+   */
+  public int inputSize() {
+    return 32;
+  }
 
   /** Returns the JSON config that {@link #load} rebuilds this classifier from. */
   public abstract JsonObject config();
@@ -83,17 +95,20 @@ public abstract class Classifier extends NamedBlock {
   }
 
   /**
-   * Returns a copy for fine-tuning on {@code classes} classes: the body's weights copied, a new
-   * head initialised from {@code manager}'s engine seed.
+   * Returns a copy for fine-tuning on {@code classes} classes (the fine classes of a dataset): the
+   * body's weights (and BatchNorm statistics) copied, a new head initialised from {@code manager}'s
+   * engine seed.
    */
   public Classifier withNewHead(int classes, NDManager manager) {
     Classifier copy = withClasses(classes);
     copy.initializeParameters(manager);
+    Set<NDArray> newHead = Collections.newSetFromMap(new IdentityHashMap<>());
+    newHead.addAll(Weights.arrays(copy.head()).values());
     Map<String, NDArray> mine = Weights.arrays(this);
     Weights.arrays(copy)
         .forEach(
             (k, a) -> {
-              if (!k.startsWith("head.")) {
+              if (!newHead.contains(a)) {
                 a.set(mine.get(k).toFloatArray());
               }
             });
@@ -135,6 +150,8 @@ public abstract class Classifier extends NamedBlock {
         switch (type) {
           case "resnet" -> ResNet.fromConfig(config);
           case "vit" -> VisionTransformer.fromConfig(config);
+          case "torchvision_resnet" -> TorchvisionResNet.fromConfig(config);
+          case "torchvision_vit" -> TorchvisionViT.fromConfig(config);
           default -> throw new IllegalArgumentException(file + ": unknown classifier type " + type);
         };
     try (NDManager scope = manager.newSubManager()) {
@@ -142,6 +159,33 @@ public abstract class Classifier extends NamedBlock {
       Weights.load(c, Safetensors.readAll(weights, scope), manager, Set.of(), weights.toString());
     }
     return c;
+  }
+
+  /** ImageNet's channel means (RGB), subtracted before torchvision's networks. */
+  public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+
+  /** ImageNet's channel standard deviations (RGB), divided by after the means. */
+  public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+  /**
+   * Returns images {@code [B, 3, size, size]} in [0, 1] normalised with ImageNet's mean and std, as
+   * torchvision's transforms do; any other shape is an error, never resized here (see {@link
+   * Torchvision#transform}).
+   */
+  protected static NDArray imageNet(NDArray images, int size) {
+    Shape s = images.getShape();
+    if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) != size || s.get(3) != size) {
+      throw new IllegalArgumentException(
+          "this classifier takes images [B, 3, "
+              + size
+              + ", "
+              + size
+              + "] in [0, 1] (resize and crop them first), got "
+              + s);
+    }
+    NDManager m = images.getManager();
+    Shape perChannel = new Shape(1, 3, 1, 1);
+    return images.sub(m.create(IMAGENET_MEAN, perChannel)).div(m.create(IMAGENET_STD, perChannel));
   }
 
   /** Normalises images in [0, 1] to [−1, 1], the input range of both backbones. */

@@ -120,7 +120,7 @@ public final class Trainer {
       Path checkpoint,
       long stopAfter) {
     long start = System.nanoTime();
-    Map<String, NDArray> params = Weights.arrays(model);
+    Map<String, NDArray> params = Weights.trainable(model);
     int n = train.size();
     int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     int totalSteps = stepsPerEpoch * config.epochs();
@@ -136,6 +136,11 @@ public final class Trainer {
                   step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
               .state("tally", tally)
               .stopAfter(stopAfter);
+      Map<String, NDArray> buffers = Weights.buffers(model);
+      if (!buffers.isEmpty()) {
+        // BatchNorm's running statistics move every step, so a resumed run needs them too.
+        loop.state("buffers", Stateful.of(buffers));
+      }
       if (checkpoint != null) {
         loop.checkpoint(checkpoint, stepsPerEpoch);
       }

@@ -46,6 +46,24 @@ public abstract class NamedBlock extends AbstractBlock {
     return p;
   }
 
+  /**
+   * Declares a non-trainable array of a fixed shape under its checkpoint name, as PyTorch's {@code
+   * register_buffer} (BatchNorm's running statistics): saved and loaded with the parameters, never
+   * given a gradient, so optimisers leave it alone. Returns it.
+   */
+  protected Parameter buffer(String name, Parameter.Type type, Shape shape) {
+    Parameter p =
+        addParameter(
+            Parameter.builder()
+                .setName(name)
+                .setType(type)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
+    params.put(name, p);
+    return p;
+  }
+
   /** Returns the children by checkpoint name, in registration order. */
   public Map<String, Block> modules() {
     return Collections.unmodifiableMap(modules);
@@ -76,7 +94,8 @@ public abstract class NamedBlock extends AbstractBlock {
 
   /**
    * Allocates every parameter that has no array yet, with PyTorch's default initialisation: weights
-   * uniform in ±1/√fan_in, biases and norm shifts zero, norm scales one.
+   * uniform in ±1/√fan_in, biases, norm shifts and running means zero, norm scales and running
+   * variances one.
    */
   public void initializeParameters(NDManager manager) {
     for (Parameter p : stateDict().values()) {
@@ -91,9 +110,11 @@ public abstract class NamedBlock extends AbstractBlock {
   private static Initializer defaultInitializer(Parameter p) {
     switch (p.getType()) {
       case GAMMA:
+      case RUNNING_VAR:
         return new ConstantInitializer(1f);
       case BIAS:
       case BETA:
+      case RUNNING_MEAN:
         return new ConstantInitializer(0f);
       default:
         Shape s = p.getShape();

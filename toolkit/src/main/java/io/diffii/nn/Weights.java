@@ -110,6 +110,33 @@ public final class Weights {
     return out;
   }
 
+  /**
+   * Returns the arrays an optimiser updates, by checkpoint name: every parameter but the buffers
+   * (BatchNorm's running statistics), which have no gradient.
+   */
+  public static Map<String, NDArray> trainable(NamedBlock block) {
+    return select(block, true);
+  }
+
+  /** Returns the buffers (arrays saved with the weights but never trained), by checkpoint name. */
+  public static Map<String, NDArray> buffers(NamedBlock block) {
+    return select(block, false);
+  }
+
+  private static Map<String, NDArray> select(NamedBlock block, boolean trainable) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    Map<String, NDArray> all = arrays(block);
+    block
+        .stateDict()
+        .forEach(
+            (k, p) -> {
+              if (p.requiresGradient() == trainable) {
+                out.put(k, all.get(k));
+              }
+            });
+    return out;
+  }
+
   /** Returns the number of scalars in {@code block}'s declared parameters, without allocating. */
   public static long count(NamedBlock block) {
     long n = 0;
