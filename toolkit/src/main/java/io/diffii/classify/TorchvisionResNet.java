@@ -129,7 +129,7 @@ public final class TorchvisionResNet extends Classifier {
         x = b.forward(store, x, training);
       }
     }
-    return x.mean(new int[] {2, 3});
+    return x.reshape(x.getShape().get(0), x.getShape().get(1), -1).mean(new int[] {2});
   }
 
   /** {@inheritDoc} */

@@ -1,6 +1,8 @@
 /**
  * Image classifiers for the downstream task: small backbones (a CIFAR-style ResNet and a ViT)
- * standing in for ImageNet-pretrained ResNet-50 and ViT-B/16, their training with Diff-II's
- * replacement probability, and evaluation.
+ * standing in for ImageNet-pretrained ResNet-50 and ViT-B/16 on the embedded benchmark, the
+ * full-scale ResNet-50 and ViT-B/16 themselves with torchvision's names and weights ({@link
+ * io.diffii.classify.Torchvision}), their training with Diff-II's replacement probability, and
+ * evaluation.
  */
 package io.diffii.classify;

@@ -16,6 +16,7 @@ import io.diffii.nn.Weights;
 import io.diffii.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -74,9 +75,14 @@ class TrainerTest {
   private record Trained(Trainer.Result result, Map<String, float[]> weights) {}
 
   private static Trained fineTune(Path checkpoint, long stopAfter) {
+    return fineTune(() -> new ResNet(new int[] {8, 16}, 1, 3), checkpoint, stopAfter);
+  }
+
+  private static Trained fineTune(
+      java.util.function.Supplier<Classifier> architecture, Path checkpoint, long stopAfter) {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(0);
-      ResNet model = new ResNet(new int[] {8, 16}, 1, 3);
+      Classifier model = architecture.get();
       model.initializeParameters(m);
       Map<Integer, List<float[]>> synthetic = Map.of(0, toy(2, 5).images(), 1, toy(2, 6).images());
       TrainConfig config =
@@ -94,6 +100,20 @@ class TrainerTest {
       Weights.arrays(model).forEach((k, v) -> weights.put(k, v.toFloatArray()));
       return new Trained(r, weights);
     }
+  }
+
+  @Test
+  void aBatchNormNetworkTrainsItsParametersAndResumesWithItsRunningStatistics() {
+    java.util.function.Supplier<Classifier> resnet =
+        () -> new TorchvisionResNet(new int[] {4, 8}, new int[] {1, 1}, 3, 16);
+    Trained straight = fineTune(resnet, null, Long.MAX_VALUE);
+    // The running statistics moved from their start (mean 0), and the optimiser left them finite.
+    float[] mean = straight.weights().get("bn1.running_mean");
+    assertTrue(mean[0] != 0 && Float.isFinite(mean[0]) && mean[3] != 0, Arrays.toString(mean));
+    assertEquals(null, fineTune(resnet, dir.resolve("bn.safetensors"), 7).result());
+    Trained resumed = fineTune(resnet, dir.resolve("bn.safetensors"), Long.MAX_VALUE);
+    assertEquals(straight.result().epochLosses(), resumed.result().epochLosses());
+    straight.weights().forEach((k, v) -> assertArrayEquals(v, resumed.weights().get(k), k));
   }
 
   @Test
