@@ -19,14 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * torchvision's Vision Transformer ({@code torchvision.models.vision_transformer.VisionTransformer})
- * with its parameter names: patches embedded by {@code conv_proj} (a patch×patch convolution of
- * stride patch), the {@code class_token} prepended, {@code encoder.pos_embedding} added, pre-norm
- * blocks {@code encoder.layers.encoder_layer_i} ({@code ln_1}, {@code self_attention}, {@code
- * ln_2}, {@code mlp.0} + exact GELU + {@code mlp.3}; layer norms with ε = 1e-6), {@code
- * encoder.ln}, and the head {@code heads.head} on the class token. Images {@code [B, 3, S, S]} in
- * [0, 1] are normalised with ImageNet's mean and std here. Dropout is 0 in torchvision's builders,
- * so training and inference compute the same function.
+ * torchvision's Vision Transformer ({@code
+ * torchvision.models.vision_transformer.VisionTransformer}) with its parameter names: patches
+ * embedded by {@code conv_proj} (a patch×patch convolution of stride patch), the {@code
+ * class_token} prepended, {@code encoder.pos_embedding} added, pre-norm blocks {@code
+ * encoder.layers.encoder_layer_i} ({@code ln_1}, {@code self_attention}, {@code ln_2}, {@code
+ * mlp.0} + exact GELU + {@code mlp.3}; layer norms with ε = 1e-6), {@code encoder.ln}, and the head
+ * {@code heads.head} on the class token. Images {@code [B, 3, S, S]} in [0, 1] are normalised with
+ * ImageNet's mean and std here. Dropout is 0 in torchvision's builders, so training and inference
+ * compute the same function.
  *
  * <p>ViT-B/16 is patch 16, 12 layers, 12 heads, width 768, MLP 3072 ({@link Torchvision#vitB16}, at
  * S = 384); smaller settings build the same architecture at a size a test can hold.

@@ -11,8 +11,8 @@ import java.util.TreeSet;
 
 /**
  * Batch normalisation over the channels of {@code [B, C, H, W]}, as PyTorch's {@code
- * nn.BatchNorm2d(C)} (ε = 1e-5, momentum 0.1): \(y_c = γ_c (x_c − μ_c)/\sqrt{σ_c^2 + ε} + β_c\).
- * In training, μ and σ² are the batch's (biased variance) and the running statistics move towards
+ * nn.BatchNorm2d(C)} (ε = 1e-5, momentum 0.1): \(y_c = γ_c (x_c − μ_c)/\sqrt{σ_c^2 + ε} + β_c\). In
+ * training, μ and σ² are the batch's (biased variance) and the running statistics move towards
  * them, \(r ← 0.9\,r + 0.1\,\hat r\) (the variance's update unbiased); in inference, μ and σ² are
  * the running statistics. Parameters {@code weight} (γ), {@code bias} (β); buffers {@code
  * running_mean}, {@code running_var}, all of shape {@code [C]}. PyTorch's {@code

@@ -9,11 +9,11 @@ import ai.djl.util.PairList;
 
 /**
  * Self-attention as PyTorch's {@code nn.MultiheadAttention(dim, heads, batch_first=True)} with its
- * packed projection: \([Q, K, V] = x W_{in}^T + b_{in}\) split in thirds, then the heads'
- * attention ({@link Attention#scaledDotProduct}) and \(\mathrm{out} = \mathrm{concat}_h(\cdot)
- * W_o^T + b_o\). Parameters {@code in_proj_weight} {@code [3·dim, dim]}, {@code in_proj_bias}
- * {@code [3·dim]} and {@code out_proj} (a linear layer); input and output {@code [B, N, dim]}.
- * torchvision's Vision Transformer blocks hold one under {@code self_attention}.
+ * packed projection: \([Q, K, V] = x W_{in}^T + b_{in}\) split in thirds, then the heads' attention
+ * ({@link Attention#scaledDotProduct}) and \(\mathrm{out} = \mathrm{concat}_h(\cdot) W_o^T + b_o\).
+ * Parameters {@code in_proj_weight} {@code [3·dim, dim]}, {@code in_proj_bias} {@code [3·dim]} and
+ * {@code out_proj} (a linear layer); input and output {@code [B, N, dim]}. torchvision's Vision
+ * Transformer blocks hold one under {@code self_attention}.
  */
 public final class MultiheadAttention extends NamedBlock {
 
@@ -39,8 +39,7 @@ public final class MultiheadAttention extends NamedBlock {
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.head();
     NDArray packed =
-        Linear.linear(
-            x, value(store, x, inWeight, training), value(store, x, inBias, training));
+        Linear.linear(x, value(store, x, inWeight, training), value(store, x, inBias, training));
     NDList qkv = packed.split(3, 2);
     NDArray attended =
         Attention.scaledDotProduct(

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * torchvision's ResNet and ViT against torchvision itself: outputs of reduced configurations on
- * random weights (fixtures/torchvision, written by toolkit/src/test/python/torchvision_fixtures.py),
- * and the full-size networks' state_dict names, shapes and parameter counts.
+ * random weights (fixtures/torchvision, written by
+ * toolkit/src/test/python/torchvision_fixtures.py), and the full-size networks' state_dict names,
+ * shapes and parameter counts.
  */
 class TorchvisionTest {
 
@@ -142,8 +143,7 @@ class TorchvisionTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> tensors =
           new LinkedHashMap<>(
-              Safetensors.readAll(
-                  TestFixtures.path("torchvision/vit-reduced.safetensors"), m));
+              Safetensors.readAll(TestFixtures.path("torchvision/vit-reduced.safetensors"), m));
       tensors.remove("heads.head.bias");
       tensors.remove("encoder.layers.encoder_layer_1.mlp.3.weight");
       tensors.put("head.weight", m.zeros(new Shape(10, 64)));
@@ -170,9 +170,12 @@ class TorchvisionTest {
         NDManager m = NDManager.newBaseManager()) {
       Classifier resnet = loaded(reducedResNet(), "resnet-reduced", m);
       Classifier vit = loaded(reducedViT(), "vit-reduced", m);
-      assertThrows(IllegalArgumentException.class, () -> resnet.logits(m.zeros(new Shape(1, 3, 32, 32))));
-      assertThrows(IllegalArgumentException.class, () -> vit.logits(m.zeros(new Shape(1, 3, 64, 64))));
-      assertThrows(IllegalArgumentException.class, () -> vit.logits(m.zeros(new Shape(1, 1, 32, 32))));
+      assertThrows(
+          IllegalArgumentException.class, () -> resnet.logits(m.zeros(new Shape(1, 3, 32, 32))));
+      assertThrows(
+          IllegalArgumentException.class, () -> vit.logits(m.zeros(new Shape(1, 3, 64, 64))));
+      assertThrows(
+          IllegalArgumentException.class, () -> vit.logits(m.zeros(new Shape(1, 1, 32, 32))));
       assertEquals(224, Torchvision.resnet50Architecture(1000).inputSize());
       assertEquals(384, Torchvision.vitB16Architecture(1000).inputSize());
     }
@@ -201,13 +204,17 @@ class TorchvisionTest {
         NDManager m = NDManager.newBaseManager()) {
       NDArray images = io("vit-reduced", m).get("images");
       for (Classifier model :
-          List.of(loaded(reducedResNet(), "resnet-reduced", m), loaded(reducedViT(), "vit-reduced", m))) {
-        NDArray x = model instanceof TorchvisionResNet ? io("resnet-reduced", m).get("images") : images;
+          List.of(
+              loaded(reducedResNet(), "resnet-reduced", m),
+              loaded(reducedViT(), "vit-reduced", m))) {
+        NDArray x =
+            model instanceof TorchvisionResNet ? io("resnet-reduced", m).get("images") : images;
         Classifier fine = model.withNewHead(5, m);
         assertEquals(5, fine.classes());
         assertEquals(new Shape(3, 5), fine.logits(x).getShape());
         ParameterStore store = new ParameterStore(m, false);
-        assertEquals(0.0, maxAbsDiff(fine.features(store, x, false), model.features(store, x, false)));
+        assertEquals(
+            0.0, maxAbsDiff(fine.features(store, x, false), model.features(store, x, false)));
         fine.save(dir.resolve(model.config().get("type").getAsString()), false);
         Classifier back = Classifier.load(dir.resolve(model.config().get("type").getAsString()), m);
         assertEquals(0.0, maxAbsDiff(back.logits(x), fine.logits(x)));
