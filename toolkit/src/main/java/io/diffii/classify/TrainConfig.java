@@ -68,8 +68,8 @@ public record TrainConfig(
 
     /**
      * Returns the learning rate at {@code step} for a run of {@code epochs} epochs of {@code
-     * stepsPerEpoch} steps: linear warm-up over ⌈2.5 % of the steps⌉, then {@code base}, times
-     * 0.01 from epoch ⌊0.8·epochs⌋ and 1e-4 from epoch ⌊0.9·epochs⌋.
+     * stepsPerEpoch} steps: linear warm-up over ⌈2.5 % of the steps⌉, then {@code base}, times 0.01
+     * from epoch ⌊0.8·epochs⌋ and 1e-4 from epoch ⌊0.9·epochs⌋.
      */
     public static double learningRate(double base, int epochs, int stepsPerEpoch, int step) {
       int total = epochs * stepsPerEpoch;

@@ -129,7 +129,9 @@ public final class Trainer {
     ClassBalance balance = ClassBalance.of(train.labels(), model.classes());
     float[] drw = drwWeights(train, model.classes(), config);
     int drwFrom =
-        config.longTail() == null ? Integer.MAX_VALUE : TrainConfig.LongTail.drwEpoch(config.epochs());
+        config.longTail() == null
+            ? Integer.MAX_VALUE
+            : TrainConfig.LongTail.drwEpoch(config.epochs());
     TrainingLoop.Result run;
     try (Optimizer optimizer = optimizer(params, config)) {
       TrainingLoop loop =
@@ -273,9 +275,9 @@ public final class Trainer {
   /**
    * Returns the class-weighted soft-target cross-entropy \(\sum_i \sum_c w_c y_{ic} (-\log
    * \mathrm{softmax}(z_i)_c) / \sum_i \sum_c w_c y_{ic}\) of logits {@code [B, C]} against target
-   * distributions {@code [B, C]} with weights {@code [1, C]}: for one-hot targets, PyTorch's
-   * {@code cross_entropy(weight=w)} (the weighted mean the DRW code uses); for mixed targets each
-   * class's share of a target carries its class's weight.
+   * distributions {@code [B, C]} with weights {@code [1, C]}: for one-hot targets, PyTorch's {@code
+   * cross_entropy(weight=w)} (the weighted mean the DRW code uses); for mixed targets each class's
+   * share of a target carries its class's weight.
    */
   public static NDArray weightedCrossEntropy(NDArray logits, NDArray targets, NDArray weights) {
     if (!logits.getShape().equals(targets.getShape())) {
@@ -469,7 +471,8 @@ public final class Trainer {
   static double mix(
       BatchMix kind, float[] pixels, float[] targets, int classes, int h, int w, Random rng) {
     int[] partner = permutation(targets.length / classes, rng);
-    return paste(kind, pixels, targets, pixels.clone(), targets.clone(), partner, classes, h, w, rng);
+    return paste(
+        kind, pixels, targets, pixels.clone(), targets.clone(), partner, classes, h, w, rng);
   }
 
   /**

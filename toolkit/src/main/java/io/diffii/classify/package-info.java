@@ -1,6 +1,7 @@
 /**
  * Image classifiers for the downstream task: small backbones (a CIFAR-style ResNet and a ViT)
  * standing in for ImageNet-pretrained ResNet-50 and ViT-B/16, their training with Diff-II's
- * replacement probability, and evaluation.
+ * replacement probability, the long-tail baselines' CMO and DRW ({@link
+ * io.diffii.classify.ClassBalance}) and the long-tail schedule, and evaluation.
  */
 package io.diffii.classify;

@@ -16,9 +16,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code diffii long-tail}: Table 2 on the embedded benchmark, resuming the rows an earlier run into
- * the same output folder measured with the same settings; prints the table (overall, many, medium,
- * few-shot accuracy, gain over CE) and the paths of the CSVs, charts and image grids.
+ * {@code diffii long-tail}: Table 2 on the embedded benchmark, resuming the rows an earlier run
+ * into the same output folder measured with the same settings; prints the table (overall, many,
+ * medium, few-shot accuracy, gain over CE) and the paths of the CSVs, charts and image grids.
  */
 @Command(
     name = "long-tail",

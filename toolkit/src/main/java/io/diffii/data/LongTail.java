@@ -25,7 +25,9 @@ public final class LongTail {
      * form, {@link Splits#longTailCounts}); the size is \(n_{max}\).
      */
     MAX,
-    /** The comparison code's \(n_k = \bar n \cdot IF^{-k/(C-2)}\) ({@link #counts}); the size is n̄. */
+    /**
+     * The comparison code's \(n_k = \bar n \cdot IF^{-k/(C-2)}\) ({@link #counts}); the size is n̄.
+     */
     MEAN;
 
     /** Returns the class sizes by rank for this form. */
@@ -44,7 +46,8 @@ public final class LongTail {
   private LongTail() {}
 
   /**
-   * Returns \(n_k = \max(\lfloor \bar n \cdot IF^{-k/(C-2)} \rfloor, 1)\) for ranks \(k = 0 … C-1\).
+   * Returns \(n_k = \max(\lfloor \bar n \cdot IF^{-k/(C-2)} \rfloor, 1)\) for ranks \(k = 0 …
+   * C-1\).
    */
   public static int[] counts(double meanSize, double imbalanceFactor, int classes) {
     if (meanSize < 1 || imbalanceFactor < 1 || classes < 3) {

@@ -197,8 +197,7 @@ public final class Embedded {
    * code's rule ({@link LongTail#of}) to a balanced draw of {@code size} scenes per class, so n̄ =
    * size. Shot groups are the thirds of the form's schedule.
    */
-  public static LongTailExperiment longTail(
-      LongTail.Form form, int size, Captioning captioning) {
+  public static LongTailExperiment longTail(LongTail.Form form, int size, Captioning captioning) {
     int classes = FashionMnist.CLASS_NAMES.size();
     LongTailExperiment.Splits splits =
         form == LongTail.Form.MAX

@@ -171,7 +171,7 @@ public final class Experiment {
           plan.diffII()
               .apply(row.setting().diffII().apply(benchmark.diffII()))
               .withSeed(row.seed());
-      baseline = BaselineSettings.of(diffII);
+      baseline = row.setting().baseline().apply(BaselineSettings.of(diffII));
       trialDir = out.resolve(row.setting().label()).resolve("trial-" + row.trial());
       JsonObject concept = new Gson().toJsonTree(diffII.concept()).getAsJsonObject();
       concept.addProperty("seed", diffII.seed());
@@ -318,10 +318,7 @@ public final class Experiment {
                   .toList();
           grids.put(
               row.setting().label(),
-              trial
-                  .synthetic()
-                  .besideReal(trial.split.train(), real, 8, rarestFirst)
-                  .withScale(2));
+              trial.synthetic().besideReal(trial.split.train(), real, 8, rarestFirst).withScale(2));
         }
       }
       TrainConfig config =
@@ -411,8 +408,7 @@ public final class Experiment {
   }
 
   /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
-  private static Table classRows(
-      Plan.Row row, ImageDataset train, double[] perClass, String hash) {
+  private static Table classRows(Plan.Row row, ImageDataset train, double[] perClass, String hash) {
     Table t = CLASS_SCHEMA.emptyCopy();
     int[] counts = train.classCounts();
     for (int c = 0; c < perClass.length; c++) {

@@ -39,9 +39,10 @@ import tech.tablesaw.api.Table;
  * Diff-II runs as the paper's long-tail setting: s = 1.0 (the whole trajectory with the suffix
  * prompt), class-balanced draws in concept learning, the expansion rate per class (a class of n
  * images gets expansion·n synthetic ones) and, for a class of one image, Gaussian starts (its
- * manifest lines say {@code "start": "gaussian"}). The classifier recipe is {@link
- * FineTune#longTailRecipe}. Rows, resumption and folders are {@link Experiment}'s; setting {@code
- * IF<f>} of trial {@code t} runs on seed {@code seed + t}.
+ * manifest lines say {@code "start": "gaussian"}); Diff-Mix's soft label has the long-tail
+ * confidence c = 1.0. The classifier recipe is {@link FineTune#longTailRecipe}. Rows, resumption
+ * and folders are {@link Experiment}'s; setting {@code IF<f>} of trial {@code t} runs on seed
+ * {@code seed + t}.
  */
 public final class LongTailExperiment {
 
@@ -157,7 +158,8 @@ public final class LongTailExperiment {
               s -> splits.of(f, s),
               d ->
                   d.withConcept(d.concept().withBalanced(true))
-                      .withSampling(d.sampling().withSplitRatio(1.0))));
+                      .withSampling(d.sampling().withSplitRatio(1.0)),
+              b -> b.withConfidence(1.0)));
     }
     return new Plan(
         "long-tail", settings, trials, seed, backbones, methods, recipe, testLimit, diffII);
@@ -176,9 +178,9 @@ public final class LongTailExperiment {
   }
 
   /**
-   * Returns the long-tail table: the summary's rows (Original named CE) with the mean many /
-   * medium / few-shot accuracy (%) over trials, each trial's group accuracy the mean of its
-   * classes' accuracies (the test set is balanced, so this is the group's pooled accuracy).
+   * Returns the long-tail table: the summary's rows (Original named CE) with the mean many / medium
+   * / few-shot accuracy (%) over trials, each trial's group accuracy the mean of its classes'
+   * accuracies (the test set is balanced, so this is the group's pooled accuracy).
    */
   static Table table(Table summary, Table classes, Map<String, ShotGroups> groups) {
     // (backbone|setting|method) -> group -> per-trial sums and counts
@@ -237,8 +239,7 @@ public final class LongTailExperiment {
             perTrial == null
                 ? Double.NaN
                 : perTrial.values().stream().mapToDouble(s -> s[0] / s[1]).average().orElseThrow();
-        t.doubleColumn(g.name().toLowerCase(Locale.ROOT))
-            .append(Math.round(mean * 100) / 100.0);
+        t.doubleColumn(g.name().toLowerCase(Locale.ROOT)).append(Math.round(mean * 100) / 100.0);
       }
       t.doubleColumn("gain").append(summary.doubleColumn("gain").getDouble(i));
       t.stringColumn("accuracy").append(summary.stringColumn("accuracy").get(i));
@@ -270,7 +271,8 @@ public final class LongTailExperiment {
       String name = Method.of(m) == Method.ORIGINAL ? "CE" : m;
       double[] s =
           byMethod
-              .computeIfAbsent(in.stringColumn("backbone").get(i) + " " + name, k -> new TreeMap<>())
+              .computeIfAbsent(
+                  in.stringColumn("backbone").get(i) + " " + name, k -> new TreeMap<>())
               .computeIfAbsent(label, k -> new double[2]);
       s[0] += in.doubleColumn("accuracy").getDouble(i);
       s[1]++;
@@ -280,7 +282,9 @@ public final class LongTailExperiment {
             .sorted((a, b) -> Integer.compare(sizeOfLabel.get(a), sizeOfLabel.get(b)))
             .toArray(Integer[]::new);
     double[] x =
-        labels.length == 0 ? new double[] {1} : Arrays.stream(labels).mapToDouble(sizeOfLabel::get).toArray();
+        labels.length == 0
+            ? new double[] {1}
+            : Arrays.stream(labels).mapToDouble(sizeOfLabel::get).toArray();
     Map<String, double[]> series = new LinkedHashMap<>();
     byMethod.forEach(
         (name, perLabel) ->

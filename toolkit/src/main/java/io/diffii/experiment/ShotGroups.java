@@ -1,16 +1,16 @@
 package io.diffii.experiment;
 
 /**
- * The many / medium / few-shot partition of a long-tailed training set's classes by their number
- * of training images: many-shot above {@code many}, few-shot below {@code few}, medium-shot
- * between (bounds included). Long-tail papers report accuracy per group beside the overall one.
+ * The many / medium / few-shot partition of a long-tailed training set's classes by their number of
+ * training images: many-shot above {@code many}, few-shot below {@code few}, medium-shot between
+ * (bounds included). Long-tail papers report accuracy per group beside the overall one.
  *
  * <p>Fixed thresholds suit data sets with many classes: ImageNet-LT uses 100 and 20, the comparison
  * code uses 20 and 5 for CUB-LT ({@link #cub()}). With the embedded benchmark's 10 classes a fixed
  * threshold does not work across imbalance factors: with {@code n_max = 50}, thresholds 20 and 5
  * would give no few-shot class at IF 10 (the smallest class has 5 images) but 6 of 10 at IF 100.
- * {@link #thirds} instead cuts the schedule's log-size axis into thirds, so every IF has the same
- * 3 / 4 / 3 classes per group for 10 classes: the 3 largest classes are many-shot, the 3 smallest
+ * {@link #thirds} instead cuts the schedule's log-size axis into thirds, so every IF has the same 3
+ * / 4 / 3 classes per group for 10 classes: the 3 largest classes are many-shot, the 3 smallest
  * few-shot. The cuts lie half a class step between ranks on the schedule, so the floored class
  * sizes never fall on a threshold.
  *

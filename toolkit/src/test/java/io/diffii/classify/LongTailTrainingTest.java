@@ -30,8 +30,7 @@ class LongTailTrainingTest {
         labels.add(c);
       }
     }
-    return new LabeledImages(
-        images, labels.stream().mapToInt(Integer::intValue).toArray(), 16, 16);
+    return new LabeledImages(images, labels.stream().mapToInt(Integer::intValue).toArray(), 16, 16);
   }
 
   @Test
@@ -153,7 +152,8 @@ class LongTailTrainingTest {
     try (NDManager m = NDManager.newBaseManager()) {
       float[] z = {2, 0, -1, 0.5f, 0.5f, 1};
       NDArray logits = m.create(z, new ai.djl.ndarray.types.Shape(2, 3));
-      NDArray targets = m.create(new float[] {1, 0, 0, 0, 0, 1}, new ai.djl.ndarray.types.Shape(2, 3));
+      NDArray targets =
+          m.create(new float[] {1, 0, 0, 0, 0, 1}, new ai.djl.ndarray.types.Shape(2, 3));
       NDArray w = m.create(new float[] {0.5f, 1, 3}, new ai.djl.ndarray.types.Shape(1, 3));
       double ce0 = -Math.log(Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1)));
       double ce1 = -Math.log(Math.exp(1) / (2 * Math.exp(0.5) + Math.exp(1)));

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
-import io.diffii.data.LongTail;
 import io.diffii.data.FashionMnist;
+import io.diffii.data.LongTail;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
 import java.io.PrintWriter;
@@ -256,7 +256,8 @@ class MainTest {
     assertUsageError(run("main", "--backbone", "foo"), "expected one of resnet, vit but was 'foo'");
     assertUsageError(run("few-shot", "--backbones", "resnet,foo"), "expected one of resnet, vit");
     assertUsageError(
-        run("few-shot", "--methods", "diff"), "expected one of original, mixup, cutmix, cmo, cmo-drw, real-gen");
+        run("few-shot", "--methods", "diff"),
+        "expected one of original, mixup, cutmix, cmo, cmo-drw, real-gen");
     assertUsageError(run("few-shot", "--captioner", "blip"), "expected one of classifier, oracle");
     assertUsageError(
         run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");

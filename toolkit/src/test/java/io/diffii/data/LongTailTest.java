@@ -37,8 +37,7 @@ class LongTailTest {
   @Test
   void meanFormulaCountsForEachImbalanceFactor() {
     // n_k = max(floor(30 * IF^(-k/8)), 1): rank 8 keeps n̄/IF (floored, at least 1).
-    assertArrayEquals(
-        new int[] {30, 16, 9, 5, 3, 1, 1, 1, 1, 1}, LongTail.counts(30, 100, 10));
+    assertArrayEquals(new int[] {30, 16, 9, 5, 3, 1, 1, 1, 1, 1}, LongTail.counts(30, 100, 10));
     assertArrayEquals(new int[] {30, 20, 14, 9, 6, 4, 3, 2, 1, 1}, LongTail.counts(30, 20, 10));
     assertArrayEquals(new int[] {30, 22, 16, 12, 9, 7, 5, 4, 3, 2}, LongTail.counts(30, 10, 10));
     assertEquals(3, LongTail.counts(30, 10, 10)[8], "rank C-2 keeps exactly n̄/IF");

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.diffii.augment.DiffIISettings;
 import io.diffii.classify.Backbone;
-import io.diffii.classify.FineTune;
 import io.diffii.data.LongTail;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
 /** Table 2's plan, shot groups and table, without training anything. */
@@ -51,7 +53,8 @@ class LongTailExperimentTest {
 
   @Test
   void planHasOneSettingPerFactorWithDiffIIAtSplitRatioOneAndBalancedConcepts() {
-    Benchmark b = new Benchmark("b", null, x -> null, 32, c -> "", t -> null, DiffIISettings.embedded());
+    Benchmark b =
+        new Benchmark("b", null, x -> null, 32, c -> "", t -> null, DiffIISettings.embedded());
     Plan plan =
         LongTailExperiment.on(b, (f, s) -> null, f -> ShotGroups.cub())
             .imbalance(100, 20, 10)
@@ -64,11 +67,30 @@ class LongTailExperimentTest {
     DiffIISettings d = plan.settings().get(0).diffII().apply(DiffIISettings.embedded());
     assertEquals(1.0, d.sampling().splitRatio());
     assertTrue(d.concept().balanced());
+    assertEquals(
+        1.0,
+        plan.settings()
+            .get(0)
+            .baseline()
+            .apply(io.diffii.augment.BaselineSettings.of(d))
+            .confidence());
     assertTrue(plan.recipe().apply(Backbone.RESNET).longTail() != null);
     assertEquals(0, plan.recipe().apply(Backbone.RESNET).labelSmoothing());
     assertThrows(
         IllegalArgumentException.class,
         () -> LongTailExperiment.on(b, (f, s) -> null, f -> null).imbalance(0.5));
+  }
+
+  @Test
+  void cmoDrwIsRefusedBeforeAnyWorkWithoutTheLongTailSchedule(@TempDir Path dir) {
+    Benchmark b =
+        new Benchmark("b", null, x -> null, 32, c -> "", t -> null, DiffIISettings.embedded());
+    Plan fewShot =
+        FewShotExperiment.on(b, (k, s) -> null).methods(Method.ORIGINAL, Method.CMO_DRW).plan();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Experiment.run(b, fewShot, dir));
+    assertTrue(e.getMessage().contains("long-tail recipe"), e.getMessage());
+    assertTrue(!Files.exists(dir.resolve(Experiment.ROWS)));
   }
 
   @Test
