@@ -314,13 +314,16 @@ class MainTest {
         run(
             "few-shot",
             "--methods",
-            "original,mixup,cutmix,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,diff-ii",
+            "original,mixup,cutmix,cmo,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,"
+                + "diff-ii",
             "--captioner",
             "oracle");
     assertEquals(0, o.status(), o.err());
     FewShotCommand c = (FewShotCommand) ran.get(0);
     assertEquals(
-        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.REAL_FILTER).toList(),
+        java.util.Arrays.stream(Method.values())
+            .filter(m -> m != Method.REAL_FILTER && m != Method.CMO_DRW)
+            .toList(),
         c.methods);
     assertEquals(Embedded.Captioning.ORACLE, c.captioner);
     Outcome filter = run("few-shot", "--methods", "original,real-filter");
