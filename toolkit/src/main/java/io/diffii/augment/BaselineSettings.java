@@ -75,6 +75,11 @@ public record BaselineSettings(
     return new BaselineSettings(steps, guidance, batch, expansion, gamma, confidence, concept, s);
   }
 
+  /** Returns a copy with another Diff-Mix label confidence c (1.0 for long-tail). */
+  public BaselineSettings withConfidence(double c) {
+    return new BaselineSettings(steps, guidance, batch, expansion, gamma, c, concept, seed);
+  }
+
   /** Returns a copy with another expansion rate. */
   public BaselineSettings withExpansion(int rate) {
     return new BaselineSettings(steps, guidance, batch, rate, gamma, confidence, concept, seed);

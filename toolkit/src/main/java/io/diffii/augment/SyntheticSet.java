@@ -145,8 +145,21 @@ public final class SyntheticSet {
    * on the left, then up to {@code syntheticPerClass} synthetic ones, headed by the method's name.
    */
   public ImageGrid besideReal(ImageDataset real, int realPerClass, int syntheticPerClass) {
+    return besideReal(
+        real,
+        realPerClass,
+        syntheticPerClass,
+        java.util.stream.IntStream.range(0, classNames.size()).boxed().toList());
+  }
+
+  /**
+   * Returns the grid of {@link #besideReal(ImageDataset, int, int)} with one row per class of
+   * {@code classes}, in that order (the rarest classes of a long-tailed set first, say).
+   */
+  public ImageGrid besideReal(
+      ImageDataset real, int realPerClass, int syntheticPerClass, List<Integer> classes) {
     List<List<BufferedImage>> rows = new ArrayList<>();
-    for (int c = 0; c < classNames.size(); c++) {
+    for (int c : classes) {
       List<BufferedImage> row = new ArrayList<>();
       for (int i = 0; i < real.size() && row.size() < realPerClass; i++) {
         if (real.label(i) == c) {
@@ -175,7 +188,9 @@ public final class SyntheticSet {
     for (int i = 0; i < realPerClass + syntheticPerClass; i++) {
       columns.add(i < realPerClass ? "real" : method);
     }
-    return ImageGrid.of(rows).withRowLabels(classNames).withColumnLabels(columns);
+    return ImageGrid.of(rows)
+        .withRowLabels(classes.stream().map(classNames::get).toList())
+        .withColumnLabels(columns);
   }
 
   private static BufferedImage blank(RgbImage like) {

@@ -126,6 +126,12 @@ public final class Trainer {
     int totalSteps = stepsPerEpoch * config.epochs();
     int warmup = Math.max(1, totalSteps / 10);
     Tally tally = new Tally(totalSteps, params.values().iterator().next().getManager());
+    ClassBalance balance = ClassBalance.of(train.labels(), model.classes());
+    float[] drw = drwWeights(train, model.classes(), config);
+    int drwFrom =
+        config.longTail() == null
+            ? Integer.MAX_VALUE
+            : TrainConfig.LongTail.drwEpoch(config.epochs());
     TrainingLoop.Result run;
     try (Optimizer optimizer = optimizer(params, config)) {
       TrainingLoop loop =
@@ -133,7 +139,11 @@ public final class Trainer {
               .optimize(
                   "model",
                   optimizer,
-                  step -> LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step))
+                  step ->
+                      config.longTail() == null
+                          ? LearningRate.warmupCosine(config.lr(), warmup, totalSteps, (int) step)
+                          : TrainConfig.LongTail.learningRate(
+                              config.lr(), config.epochs(), stepsPerEpoch, (int) step))
               .state("tally", tally)
               .stopAfter(stopAfter);
       Map<String, NDArray> buffers = Weights.buffers(model);
@@ -159,12 +169,20 @@ public final class Trainer {
                         Arrays.copyOfRange(order, from, Math.min(n, from + config.batchSize())),
                         config,
                         model.classes(),
+                        balance,
                         rng);
                 for (boolean r : batch.replaced()) {
                   tally.drawn++;
                   tally.replaced += r ? 1 : 0;
                 }
-                NDArray loss = loss(model, batch, train, config, scope);
+                NDArray loss =
+                    loss(
+                        model,
+                        batch,
+                        train,
+                        config,
+                        step / stepsPerEpoch >= drwFrom ? drw : null,
+                        scope);
                 tally.losses[(int) step] = loss.getFloat();
                 return loss;
               });
@@ -235,9 +253,17 @@ public final class Trainer {
     }
   }
 
-  /** Soft-target cross-entropy of the batch's logits against its label-smoothed targets. */
+  /**
+   * Soft-target cross-entropy of the batch's logits against its label-smoothed targets, weighted
+   * per class when {@code classWeights} is given (DRW).
+   */
   private static NDArray loss(
-      Classifier model, Batch batch, LabeledImages train, TrainConfig config, NDManager scope) {
+      Classifier model,
+      Batch batch,
+      LabeledImages train,
+      TrainConfig config,
+      float[] classWeights,
+      NDManager scope) {
     int size = batch.replaced().length;
     NDArray x = scope.create(batch.pixels(), new Shape(size, 3, train.height(), train.width()));
     NDArray target =
@@ -245,7 +271,46 @@ public final class Trainer {
             smooth(batch.targets(), model.classes(), config.labelSmoothing()),
             new Shape(size, model.classes()));
     NDArray logits = model.logits(new ParameterStore(scope, false), x, true);
-    return softCrossEntropy(logits, target);
+    return classWeights == null
+        ? softCrossEntropy(logits, target)
+        : weightedCrossEntropy(
+            logits, target, scope.create(classWeights, new Shape(1, model.classes())));
+  }
+
+  /**
+   * Returns the class-weighted soft-target cross-entropy \(\sum_i \sum_c w_c y_{ic} (-\log
+   * \mathrm{softmax}(z_i)_c) / \sum_i \sum_c w_c y_{ic}\) of logits {@code [B, C]} against target
+   * distributions {@code [B, C]} with weights {@code [1, C]}: for one-hot targets, PyTorch's {@code
+   * cross_entropy(weight=w)} (the weighted mean the DRW code uses); for mixed targets each class's
+   * share of a target carries its class's weight.
+   */
+  public static NDArray weightedCrossEntropy(NDArray logits, NDArray targets, NDArray weights) {
+    if (!logits.getShape().equals(targets.getShape())) {
+      throw new IllegalArgumentException(
+          "logits " + logits.getShape() + " and targets " + targets.getShape() + " differ");
+    }
+    NDArray weighted = targets.mul(weights);
+    return logits.logSoftmax(1).mul(weighted).sum().neg().div(weighted.sum());
+  }
+
+  /**
+   * Returns DRW's class weights for the real training counts, or null when the config does not
+   * re-weight.
+   */
+  private static float[] drwWeights(LabeledImages train, int classes, TrainConfig config) {
+    if (config.longTail() == null || !config.longTail().reweight()) {
+      return null;
+    }
+    int[] counts = new int[classes];
+    for (int y : train.labels()) {
+      counts[y]++;
+    }
+    double[] w = ClassBalance.effectiveNumberWeights(counts, TrainConfig.LongTail.BETA);
+    float[] out = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      out[c] = (float) w[c];
+    }
+    return out;
   }
 
   /**
@@ -295,9 +360,21 @@ public final class Trainer {
     return (double) right / data.size();
   }
 
+  /** Draws the batch for {@code idx} as the trainer does, CMO sampling from {@code train}. */
+  static Batch compose(
+      LabeledImages train,
+      SyntheticPool synthetic,
+      int[] idx,
+      TrainConfig config,
+      int classes,
+      Random rng) {
+    return compose(
+        train, synthetic, idx, config, classes, ClassBalance.of(train.labels(), classes), rng);
+  }
+
   /**
    * Draws the batch for {@code idx}: replacement by synthetic images, augmentation, then batch
-   * mixing when the config asks for it.
+   * mixing when the config asks for it (CMO's second batch drawn by {@code balance}).
    */
   static Batch compose(
       LabeledImages train,
@@ -305,6 +382,7 @@ public final class Trainer {
       int[] idx,
       TrainConfig config,
       int classes,
+      ClassBalance balance,
       Random rng) {
     int per = 3 * train.height() * train.width();
     float[] pixels = new float[idx.length * per];
@@ -341,10 +419,54 @@ public final class Trainer {
     }
     double lambda = 1;
     // Without a mix nothing is drawn, so such runs keep the stream (and results) they had before.
-    if (config.mix() != BatchMix.NONE && rng.nextDouble() < BatchMix.PROBABILITY) {
+    if (config.mix() == BatchMix.CMO && rng.nextDouble() < BatchMix.PROBABILITY) {
+      lambda = cmo(train, balance, pixels, targets, config, classes, rng);
+    } else if (config.mix() != BatchMix.NONE
+        && config.mix() != BatchMix.CMO
+        && rng.nextDouble() < BatchMix.PROBABILITY) {
       lambda = mix(config.mix(), pixels, targets, classes, train.height(), train.width(), rng);
     }
     return new Batch(pixels, targets, replaced, lambda);
+  }
+
+  /**
+   * CMO in place: draws a second batch of real images by {@link ClassBalance#draw} (augmented as
+   * the first), and pastes a CutMix box of its i-th image into the batch's i-th image; returns λ.
+   */
+  static double cmo(
+      LabeledImages train,
+      ClassBalance balance,
+      float[] pixels,
+      float[] targets,
+      TrainConfig config,
+      int classes,
+      Random rng) {
+    int n = targets.length / classes;
+    int per = 3 * train.height() * train.width();
+    float[] minority = new float[pixels.length];
+    float[] minorityTargets = new float[targets.length];
+    int[] same = new int[n];
+    for (int b = 0; b < n; b++) {
+      int i = balance.draw(rng);
+      float[] image = train.images().get(i);
+      if (config.augment()) {
+        image = augment(image, train.height(), train.width(), rng);
+      }
+      System.arraycopy(image, 0, minority, b * per, per);
+      minorityTargets[b * classes + train.labels()[i]] = 1;
+      same[b] = b;
+    }
+    return paste(
+        BatchMix.CUTMIX,
+        pixels,
+        targets,
+        minority,
+        minorityTargets,
+        same,
+        classes,
+        train.height(),
+        train.width(),
+        rng);
   }
 
   /**
@@ -353,12 +475,30 @@ public final class Trainer {
    */
   static double mix(
       BatchMix kind, float[] pixels, float[] targets, int classes, int h, int w, Random rng) {
+    int[] partner = permutation(targets.length / classes, rng);
+    return paste(
+        kind, pixels, targets, pixels.clone(), targets.clone(), partner, classes, h, w, rng);
+  }
+
+  /**
+   * Mixes image i of a batch in place with image {@code partner[i]} of {@code source} (pixels and
+   * targets by the same ratio, Mixup or CutMix as {@code kind}); returns λ, the fraction of each
+   * image that is its own.
+   */
+  private static double paste(
+      BatchMix kind,
+      float[] pixels,
+      float[] targets,
+      float[] source,
+      float[] sourceTargets,
+      int[] partner,
+      int classes,
+      int h,
+      int w,
+      Random rng) {
     int n = targets.length / classes;
     int per = 3 * h * w;
-    int[] partner = permutation(n, rng);
     double lambda = rng.nextDouble();
-    float[] source = pixels.clone();
-    float[] sourceTargets = targets.clone();
     if (kind == BatchMix.CUTMIX) {
       // A box of side ratio √(1 − λ) centred uniformly, clipped to the image; λ becomes the exact
       // fraction of pixels kept.
@@ -385,7 +525,7 @@ public final class Trainer {
       for (int i = 0; i < n; i++) {
         for (int p = 0; p < per; p++) {
           pixels[i * per + p] =
-              (float) (lambda * source[i * per + p] + (1 - lambda) * source[partner[i] * per + p]);
+              (float) (lambda * pixels[i * per + p] + (1 - lambda) * source[partner[i] * per + p]);
         }
       }
     }
@@ -393,7 +533,7 @@ public final class Trainer {
       for (int c = 0; c < classes; c++) {
         targets[i * classes + c] =
             (float)
-                (lambda * sourceTargets[i * classes + c]
+                (lambda * targets[i * classes + c]
                     + (1 - lambda) * sourceTargets[partner[i] * classes + c]);
       }
     }

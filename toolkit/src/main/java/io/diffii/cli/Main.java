@@ -2,6 +2,7 @@ package io.diffii.cli;
 
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
+import io.diffii.data.LongTail;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
 import java.io.IOException;
@@ -59,6 +60,7 @@ public final class Main implements Callable<Integer> {
         commandLine(
                 new MainJob(),
                 new FewShotCommand(),
+                new LongTailCommand(),
                 new PretrainCommand(),
                 new PretrainClipCommand())
             .execute(args));
@@ -80,6 +82,7 @@ public final class Main implements Callable<Integer> {
     cl.registerConverter(OnOff.class, new EnumValues<>(OnOff.class));
     cl.registerConverter(Method.class, new EnumValues<>(Method.class));
     cl.registerConverter(Interpolation.class, new EnumValues<>(Interpolation.class));
+    cl.registerConverter(LongTail.Form.class, new EnumValues<>(LongTail.Form.class));
     cl.registerConverter(Embedded.Captioning.class, new EnumValues<>(Embedded.Captioning.class));
     cl.setParameterExceptionHandler(Main::rejectUsage);
     cl.setExecutionExceptionHandler(Main::reportFailure);

@@ -7,11 +7,15 @@ import io.diffii.augment.SuffixSource;
 import io.diffii.classify.Backbone;
 import io.diffii.data.CoarseGroup;
 import io.diffii.data.Context;
+import io.diffii.data.FashionMnist;
 import io.diffii.data.ImageDataset;
+import io.diffii.data.LongTail;
 import io.diffii.data.RgbImage;
 import io.diffii.data.Splits;
 import io.diffii.experiment.Benchmark;
 import io.diffii.experiment.FewShotExperiment;
+import io.diffii.experiment.LongTailExperiment;
+import io.diffii.experiment.ShotGroups;
 import io.diffii.model.StableDiffusion;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,6 +178,35 @@ public final class Embedded {
         Embedded::metaclass,
         train -> suffixes(train, captioning),
         DiffIISettings.embedded());
+  }
+
+  /** The embedded long-tail preset's largest class: 50 scenes (120–199 training scenes per IF). */
+  public static final int LONG_TAIL_SIZE = 50;
+
+  /**
+   * Returns Table 2's experiment on the embedded benchmark: {@link Splits#longTail} with n_max
+   * {@value #LONG_TAIL_SIZE}, shot groups by {@link ShotGroups#thirds}.
+   */
+  public static LongTailExperiment longTail() {
+    return longTail(LongTail.Form.MAX, LONG_TAIL_SIZE, Captioning.CLASSIFIER);
+  }
+
+  /**
+   * Returns Table 2's experiment on the embedded benchmark with the long-tail {@code form}: {@code
+   * MAX} draws {@link Splits#longTail}{@code (size, IF, seed)}; {@code MEAN} applies the comparison
+   * code's rule ({@link LongTail#of}) to a balanced draw of {@code size} scenes per class, so n̄ =
+   * size. Shot groups are the thirds of the form's schedule.
+   */
+  public static LongTailExperiment longTail(LongTail.Form form, int size, Captioning captioning) {
+    int classes = FashionMnist.CLASS_NAMES.size();
+    LongTailExperiment.Splits splits =
+        form == LongTail.Form.MAX
+            ? (f, seed) -> Splits.longTail(size, f, seed)
+            : (f, seed) -> LongTail.of(Splits.fewShot(size, seed), f, seed);
+    return LongTailExperiment.on(
+        benchmark(captioning),
+        splits,
+        f -> ShotGroups.thirds(size, f, classes, form.span(classes)));
   }
 
   /** Returns Table 1's experiment on the embedded benchmark ({@link Splits#fewShot(int, long)}). */

@@ -80,6 +80,23 @@ public final class Experiment {
           StringColumn.create("concept_hash"),
           StringColumn.create("settings"));
 
+  /** The file of per-class test accuracy, one line per class of each measured row. */
+  public static final String CLASSES = "classes.csv";
+
+  /** The columns of {@link #CLASSES}. */
+  static final Table CLASS_SCHEMA =
+      Table.create(
+          "classes",
+          StringColumn.create("setting"),
+          IntColumn.create("trial"),
+          StringColumn.create("backbone"),
+          StringColumn.create("method"),
+          IntColumn.create("label"),
+          StringColumn.create("class"),
+          IntColumn.create("train_images"),
+          DoubleColumn.create("accuracy"),
+          StringColumn.create("settings_hash"));
+
   /** The columns of {@link #STAGES}. */
   static final Table STAGE_SCHEMA =
       Table.create(
@@ -95,6 +112,7 @@ public final class Experiment {
   private final Path out;
   private final CsvLog rowLog;
   private final CsvLog stageLog;
+  private final CsvLog classLog;
   private final String commit;
   private final String modelHash;
   private final Map<Backbone, String> backboneHashes = new HashMap<>();
@@ -105,10 +123,17 @@ public final class Experiment {
     this.out = out;
     this.rowLog = new CsvLog(out.resolve(ROWS), ROW_SCHEMA);
     this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
+    this.classLog = new CsvLog(out.resolve(CLASSES), CLASS_SCHEMA);
     this.commit = commit();
     for (Method m : plan.methods()) {
       if (m.baseline() != null) {
         m.baseline().requireAvailable();
+      }
+      for (Backbone b : plan.backbones()) {
+        if (m.reweights() && plan.recipe().apply(b).longTail() == null) {
+          throw new IllegalArgumentException(
+              m.label() + " re-weights on the long-tail schedule: use a long-tail recipe");
+        }
       }
     }
     this.modelHash =
@@ -146,7 +171,7 @@ public final class Experiment {
           plan.diffII()
               .apply(row.setting().diffII().apply(benchmark.diffII()))
               .withSeed(row.seed());
-      baseline = BaselineSettings.of(diffII);
+      baseline = row.setting().baseline().apply(BaselineSettings.of(diffII));
       trialDir = out.resolve(row.setting().label()).resolve("trial-" + row.trial());
       JsonObject concept = new Gson().toJsonTree(diffII.concept()).getAsJsonObject();
       concept.addProperty("seed", diffII.seed());
@@ -283,18 +308,26 @@ public final class Experiment {
           || trial.first.trial() != row.trial()) {
         trial = new Trial(row);
         if (row.trial() == 0 && plan.methods().contains(Method.DIFF_II)) {
-          int real =
-              Math.min(
-                  5, java.util.Arrays.stream(trial.split.train().classCounts()).max().orElse(1));
+          int[] counts = trial.split.train().classCounts();
+          int real = Math.min(5, java.util.Arrays.stream(counts).max().orElse(1));
+          // Rarest classes first (a stable sort: equal classes keep their label order).
+          List<Integer> rarestFirst =
+              java.util.stream.IntStream.range(0, counts.length)
+                  .boxed()
+                  .sorted(java.util.Comparator.comparingInt(c -> counts[c]))
+                  .toList();
           grids.put(
               row.setting().label(),
-              trial.synthetic().besideReal(trial.split.train(), real, 8).withScale(2));
+              trial.synthetic().besideReal(trial.split.train(), real, 8, rarestFirst).withScale(2));
         }
       }
       TrainConfig config =
           plan.recipe().apply(row.backbone()).withSeed(row.seed()).withMix(row.method().mix());
       if (!row.method().synthetic()) {
         config = config.withReplacementProbability(0);
+      }
+      if (row.method().reweights()) {
+        config = config.withLongTail(new TrainConfig.LongTail(true));
       }
       JsonObject settings = settings(row, trial, config);
       String hash = Digests.of(settings.toString());
@@ -357,6 +390,7 @@ public final class Experiment {
           .append(concepts == null ? "" : Digests.ofFolder(concepts));
       measured.stringColumn("settings").append(settings.toString());
       rowLog.append(measured);
+      classLog.append(classRows(row, trial.split.train(), r.perClassAccuracy(), hash));
       delete(checkpoint);
       Table stage = STAGE_SCHEMA.emptyCopy();
       trial.appendStage(
@@ -366,7 +400,29 @@ public final class Experiment {
     }
     Table stages = stageLog.read();
     stages = stages.where(stages.stringColumn("settings_hash").isIn(stageHashes));
-    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, grids);
+    Table classes = classLog.read();
+    classes =
+        classes.where(
+            classes.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash")));
+    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, classes, grids);
+  }
+
+  /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
+  private static Table classRows(Plan.Row row, ImageDataset train, double[] perClass, String hash) {
+    Table t = CLASS_SCHEMA.emptyCopy();
+    int[] counts = train.classCounts();
+    for (int c = 0; c < perClass.length; c++) {
+      t.stringColumn("setting").append(row.setting().label());
+      t.intColumn("trial").append(row.trial());
+      t.stringColumn("backbone").append(row.backbone().id());
+      t.stringColumn("method").append(row.method().label());
+      t.intColumn("label").append(c);
+      t.stringColumn("class").append(train.classNames().get(c));
+      t.intColumn("train_images").append(counts[c]);
+      t.doubleColumn("accuracy").append(100 * perClass[c]);
+      t.stringColumn("settings_hash").append(hash);
+    }
+    return t;
   }
 
   private static void delete(Path file) {

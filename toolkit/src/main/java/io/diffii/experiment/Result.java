@@ -28,19 +28,29 @@ import tech.tablesaw.api.Table;
  * @param rows one row per (setting, trial, backbone, method), as in {@code rows.csv}
  * @param summary per (backbone, setting, method): trials, mean, std, gain, "mean ± std"
  * @param stages wall time of each stage that ran for these rows
+ * @param classes per-class test accuracy (%) of each row, with the class's training images, as in
+ *     {@code classes.csv}
  * @param chart the summary's means with their std as error bars
- * @param grids per setting label, real images (left) beside synthetic ones (right)
+ * @param grids per setting label, real images (left) beside synthetic ones (right), rarest classes
+ *     first
  */
 public record Result(
-    Table rows, Table summary, Table stages, CategoryChart chart, Map<String, ImageGrid> grids) {
+    Table rows,
+    Table summary,
+    Table stages,
+    Table classes,
+    CategoryChart chart,
+    Map<String, ImageGrid> grids) {
 
   /** Summarises {@code rows} under {@code title} and charts the summary. */
-  static Result of(String title, Table rows, Table stages, Map<String, ImageGrid> grids) {
+  static Result of(
+      String title, Table rows, Table stages, Table classes, Map<String, ImageGrid> grids) {
     Table summary = summary(rows).setName("Accuracy (%), " + title);
     return new Result(
         rows,
         summary,
         stages,
+        classes,
         chart(summary),
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)));
   }

@@ -4,6 +4,8 @@
  * {@link io.diffii.experiment.Experiment}, which appends each row with its settings hash and
  * provenance to a Tablesaw-written CSV and resumes only rows whose settings match, and a {@link
  * io.diffii.experiment.Result} of tables, chart and image grids. {@link
- * io.diffii.experiment.FewShotExperiment} is Table 1's runner.
+ * io.diffii.experiment.FewShotExperiment} is Table 1's runner, {@link
+ * io.diffii.experiment.LongTailExperiment} Table 2's (with {@link io.diffii.experiment.ShotGroups}
+ * for the many / medium / few-shot accuracy).
  */
 package io.diffii.experiment;

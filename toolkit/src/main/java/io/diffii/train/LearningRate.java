@@ -20,4 +20,34 @@ public final class LearningRate {
     double progress = (double) (step - warmup) / Math.max(1, total - warmup);
     return base * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
   }
+
+  /**
+   * Returns the rate at {@code step} (0-based) for a linear warm-up over {@code warmup} steps from
+   * 0 to {@code base}, then {@code base} times {@code factors[i]} from step {@code milestones[i]}
+   * on (the last milestone reached wins; milestones ascending), as the long-tail recipes' step
+   * decay.
+   */
+  public static double warmupSteps(
+      double base, int warmup, int[] milestones, double[] factors, int step) {
+    if (warmup < 0 || milestones.length != factors.length) {
+      throw new IllegalArgumentException(
+          "need warmup >= 0 and one factor per milestone: "
+              + warmup
+              + ", "
+              + milestones.length
+              + " milestones, "
+              + factors.length
+              + " factors");
+    }
+    if (step < warmup) {
+      return base * (step + 1) / warmup;
+    }
+    double rate = base;
+    for (int i = 0; i < milestones.length; i++) {
+      if (step >= milestones[i]) {
+        rate = base * factors[i];
+      }
+    }
+    return rate;
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
 import io.diffii.data.FashionMnist;
+import io.diffii.data.LongTail;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
 import java.io.PrintWriter;
@@ -36,7 +37,8 @@ class MainTest {
         Main.commandLine(
             new MainJob(this::record),
             new FewShotCommand(this::record),
-            new PretrainCommand(this::record)),
+            new PretrainCommand(this::record),
+            new LongTailCommand(this::record)),
         args);
   }
 
@@ -193,6 +195,53 @@ class MainTest {
   }
 
   @Test
+  void theLongTailCommandParsesTheTableCommandAndItsDefaults() {
+    assertEquals(0, run("long-tail").status());
+    LongTailCommand d = (LongTailCommand) ran.get(0);
+    assertEquals(List.of(100.0, 20.0, 10.0), d.factors);
+    assertEquals(LongTail.Form.MAX, d.form);
+    assertEquals(50, d.size);
+    assertEquals(
+        List.of(
+            Method.ORIGINAL,
+            Method.CMO,
+            Method.CMO_DRW,
+            Method.REAL_GEN,
+            Method.REAL_MIX,
+            Method.DIFF_MIX,
+            Method.DIFF_II),
+        d.methods);
+    assertEquals(List.of(1, 64, 600), List.of(d.trials, d.epochs, d.conceptSteps));
+    assertEquals(Path.of("runs/long-tail"), d.out);
+    Outcome o =
+        run(
+            "long-tail",
+            "--if",
+            "100,20",
+            "--form",
+            "mean",
+            "--size",
+            "30",
+            "--methods",
+            "original,cmo-drw,diff-ii",
+            "--trials",
+            "3",
+            "--epochs",
+            "8",
+            "--test-limit",
+            "300");
+    assertEquals(0, o.status(), o.err());
+    LongTailCommand c = (LongTailCommand) ran.get(1);
+    assertEquals(List.of(100.0, 20.0), c.factors);
+    assertEquals(LongTail.Form.MEAN, c.form);
+    assertEquals(List.of(Method.ORIGINAL, Method.CMO_DRW, Method.DIFF_II), c.methods);
+    assertEquals(List.of(30, 3, 8, 300), List.of(c.size, c.trials, c.epochs, c.testLimit));
+    assertUsageError(run("long-tail", "--if", "100,0.5"), "'--if': 0.5 is not at least 1");
+    assertUsageError(run("long-tail", "--form", "cifar"), "expected one of max, mean");
+    assertHelp(run("long-tail", "--help"), "--if=F[,F...]", "Default: 100,20,10", "--form=FORM");
+  }
+
+  @Test
   void anUnknownOptionIsRejectedByName() {
     Outcome o = run("few-shot", "--shot", "5");
     assertUsageError(o, "diffii few-shot: Unknown options: '--shot'");
@@ -207,7 +256,8 @@ class MainTest {
     assertUsageError(run("main", "--backbone", "foo"), "expected one of resnet, vit but was 'foo'");
     assertUsageError(run("few-shot", "--backbones", "resnet,foo"), "expected one of resnet, vit");
     assertUsageError(
-        run("few-shot", "--methods", "diff"), "expected one of original, mixup, cutmix, real-gen");
+        run("few-shot", "--methods", "diff"),
+        "expected one of original, mixup, cutmix, cmo, cmo-drw, real-gen");
     assertUsageError(run("few-shot", "--captioner", "blip"), "expected one of classifier, oracle");
     assertUsageError(
         run("few-shot", "--interpolation", "cubic"), "circle, spherical, extrapolation");
@@ -264,13 +314,16 @@ class MainTest {
         run(
             "few-shot",
             "--methods",
-            "original,mixup,cutmix,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,diff-ii",
+            "original,mixup,cutmix,cmo,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,"
+                + "diff-ii",
             "--captioner",
             "oracle");
     assertEquals(0, o.status(), o.err());
     FewShotCommand c = (FewShotCommand) ran.get(0);
     assertEquals(
-        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.REAL_FILTER).toList(),
+        java.util.Arrays.stream(Method.values())
+            .filter(m -> m != Method.REAL_FILTER && m != Method.CMO_DRW)
+            .toList(),
         c.methods);
     assertEquals(Embedded.Captioning.ORACLE, c.captioner);
     Outcome filter = run("few-shot", "--methods", "original,real-filter");

@@ -138,7 +138,9 @@ class FewShotExperimentTest {
   void everyMethodRunsWithConceptsLearnedOncePerTrialForDiffIiDiffAugAndDiffMix() throws Exception {
     Path out = dir.resolve("all");
     List<Method> methods =
-        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.REAL_FILTER).toList();
+        java.util.Arrays.stream(Method.values())
+            .filter(m -> m != Method.REAL_FILTER && !m.reweights())
+            .toList();
     Result r = tiny(out, 0, 3, 1).methods(methods.toArray(Method[]::new)).run();
     assertEquals(
         methods.stream().map(Method::label).toList(), r.rows().stringColumn("method").asList());
