@@ -10,17 +10,25 @@ import io.diffii.data.Context;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
 import io.diffii.data.Splits;
+import io.diffii.experiment.AblationExperiment;
 import io.diffii.experiment.Benchmark;
 import io.diffii.experiment.FewShotExperiment;
+import io.diffii.experiment.SetMeasure;
+import io.diffii.metrics.ClipScore;
+import io.diffii.metrics.Lpips;
+import io.diffii.metrics.SetMetrics;
+import io.diffii.model.ClipModel;
 import io.diffii.model.StableDiffusion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The embedded default in one place: where the shipped model and backbones are, the metaclass word
  * of each fine class (its coarse group, the word the model was trained on), the scene captioner
  * that stands in for BLIP (it reads pixels; the ground-truth one is an explicit oracle), Diff-II's
- * settings for the tiny model, and the benchmark the experiment runners measure on.
+ * settings for the tiny model, Real-Filter's CLIP filter, and the benchmark the experiment runners
+ * measure on.
  */
 public final class Embedded {
 
@@ -173,7 +181,49 @@ public final class Embedded {
         32,
         Embedded::metaclass,
         train -> suffixes(train, captioning),
-        DiffIISettings.embedded());
+        DiffIISettings.embedded(),
+        realFilter());
+  }
+
+  /**
+   * Returns the measures of a synthetic set that Table 4 and Figure 7 report: {@code diversity},
+   * 100 × the mean pairwise {@value Lpips#EMBEDDED_NAME} within a class, averaged over the classes
+   * (the paper's LPIPS in %), and {@code clip_score}, the mean CLIP score (Hessel et al.) of the
+   * shipped tiny CLIP of each image against its class's coarse prompt ("a photo of a footwear"):
+   * the tiny CLIP was never taught the fine class names, so the coarse word is the class text it
+   * can judge.
+   */
+  public static List<SetMeasure> setMeasures() {
+    return List.of(
+        new SetMeasure(
+            "diversity",
+            "100 × mean pairwise " + Lpips.EMBEDDED_NAME + " within a class",
+            set -> {
+              try (Lpips lpips = Lpips.embedded(backbone(Backbone.RESNET))) {
+                return 100 * SetMetrics.diversity(lpips, set.byClass(), 32, 32);
+              }
+            }),
+        new SetMeasure(
+            "clip_score",
+            "CLIP score (tiny CLIP) against \"a photo of a {coarse word}\"",
+            set -> {
+              try (ClipModel model = ClipModel.load(clip())) {
+                return SetMetrics.clipScore(
+                    new ClipScore(model),
+                    set.byClass(),
+                    c -> Captions.coarseOnly(CoarseGroup.ofFashion(c)),
+                    32,
+                    32);
+              }
+            }));
+  }
+
+  /**
+   * Returns Table 4's and Figure 7's experiment on the embedded benchmark ({@link
+   * AblationExperiment#table4()} by default), with {@link #setMeasures()}.
+   */
+  public static AblationExperiment ablation() {
+    return AblationExperiment.on(benchmark(), Splits::fewShot).measures(setMeasures());
   }
 
   /** Returns Table 1's experiment on the embedded benchmark ({@link Splits#fewShot(int, long)}). */

@@ -30,19 +30,28 @@ import tech.tablesaw.api.Table;
  * @param stages wall time of each stage that ran for these rows
  * @param chart the summary's means with their std as error bars
  * @param grids per setting label, real images (left) beside synthetic ones (right)
+ * @param synthetic per (setting, trial, method) that trains with synthetic images, their folder
+ *     (ImageFolder tree + manifest), for measures of the sets themselves
  */
 public record Result(
-    Table rows, Table summary, Table stages, CategoryChart chart, Map<String, ImageGrid> grids) {
+    Table rows,
+    Table summary,
+    Table stages,
+    CategoryChart chart,
+    Map<String, ImageGrid> grids,
+    Table synthetic) {
 
   /** Summarises {@code rows} under {@code title} and charts the summary. */
-  static Result of(String title, Table rows, Table stages, Map<String, ImageGrid> grids) {
+  static Result of(
+      String title, Table rows, Table stages, Map<String, ImageGrid> grids, Table synthetic) {
     Table summary = summary(rows).setName("Accuracy (%), " + title);
     return new Result(
         rows,
         summary,
         stages,
         chart(summary),
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)));
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)),
+        synthetic);
   }
 
   /**

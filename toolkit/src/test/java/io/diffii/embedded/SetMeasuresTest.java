@@ -1,0 +1,65 @@
+package io.diffii.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.diffii.augment.DiffII;
+import io.diffii.augment.SyntheticSet;
+import io.diffii.data.ImageDataset;
+import io.diffii.data.Splits;
+import io.diffii.experiment.SetMeasure;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded set measures of Table 4 and Figure 7 on sets of real test scenes: a class of copies
+ * of one scene has no diversity, distinct scenes have some; the CLIP score of scenes against their
+ * own class's coarse prompt is higher than filed under a class of another group.
+ */
+class SetMeasuresTest {
+
+  @TempDir Path dir;
+
+  /** Writes the scenes {@code indices} of {@code test} as a synthetic set filed under {@code label}. */
+  private static SyntheticSet set(Path out, ImageDataset test, int label, int... indices) {
+    for (int k = 0; k < indices.length; k++) {
+      String file =
+          DiffII.write(out, "c", k, test.image(indices[k]), (img, png) -> img.writePng(png));
+      JsonObject line = new JsonObject();
+      line.addProperty("label", label);
+      line.addProperty("index", k);
+      line.addProperty("file", file);
+      DiffII.append(out, line);
+    }
+    return SyntheticSet.read(out, test.classNames());
+  }
+
+  @Test
+  void diversityIsZeroForCopiesAndTheClipScorePrefersTheOwnClass() {
+    ImageDataset test = Splits.fewShot(1, 0).test();
+    int sneaker = test.classNames().indexOf("Sneaker");
+    int trouser = test.classNames().indexOf("Trouser");
+    int[] sneakers =
+        java.util.stream.IntStream.range(0, test.size())
+            .filter(i -> test.label(i) == sneaker)
+            .limit(6)
+            .toArray();
+    List<SetMeasure> m = Embedded.setMeasures();
+    SetMeasure diversity = m.get(0);
+    SetMeasure clip = m.get(1);
+    assertEquals("diversity", diversity.name());
+    assertEquals("clip_score", clip.name());
+    SyntheticSet copies = set(dir.resolve("copies"), test, sneaker, sneakers[0], sneakers[0], sneakers[0]);
+    assertEquals(0, diversity.of(copies), 1e-6);
+    SyntheticSet own = set(dir.resolve("own"), test, sneaker, sneakers);
+    double d = diversity.of(own);
+    assertTrue(d > 1 && d < 100, "distinct scenes: " + d);
+    SyntheticSet other = set(dir.resolve("other"), test, trouser, sneakers);
+    double right = clip.of(own);
+    double wrong = clip.of(other);
+    assertTrue(right > wrong && right <= 100 && wrong >= 0, right + " vs " + wrong);
+  }
+}
