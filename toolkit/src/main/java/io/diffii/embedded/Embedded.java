@@ -1,6 +1,7 @@
 package io.diffii.embedded;
 
 import io.diffii.augment.Captioner;
+import io.diffii.augment.ClipFilter;
 import io.diffii.augment.DiffII;
 import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
@@ -21,6 +22,7 @@ import io.diffii.model.ClipModel;
 import io.diffii.model.StableDiffusion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,6 +56,29 @@ public final class Embedded {
   /** Returns the shipped model folder, with a clear error when it is missing. */
   public static Path model() {
     return require(root().resolve("data/models/fashion-scenes-sd"), "model_index.json");
+  }
+
+  /** Returns the shipped tiny CLIP folder (checked where it is used). */
+  public static Path clip() {
+    return root().resolve("data/models/fashion-scenes-clip");
+  }
+
+  /**
+   * Returns Real-Filter's filter on the embedded benchmark: the shipped tiny CLIP, asked whether a
+   * scene shows its class's coarse group ("a photo of a footwear") rather than one of the other
+   * four; it knows no "with"/"without" and no fine class name, so this is the question of the
+   * comparison code's filter it can answer. The lowest 10 % by that probability are dropped.
+   */
+  public static ClipFilter realFilter() {
+    return ClipFilter.of(
+        clip(),
+        "coarse prompt among the coarse prompts",
+        c -> {
+          List<String> prompts = new ArrayList<>(ClipPretraining.coarsePrompts());
+          String own = prompts.remove(CoarseGroup.ofFashion(c).ordinal());
+          prompts.add(0, own);
+          return prompts;
+        });
   }
 
   /** Returns the folder of the shipped backbone {@code b}. */

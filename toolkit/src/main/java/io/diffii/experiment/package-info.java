@@ -4,6 +4,9 @@
  * {@link io.diffii.experiment.Experiment}, which appends each row with its settings hash and
  * provenance to a Tablesaw-written CSV and resumes only rows whose settings match, and a {@link
  * io.diffii.experiment.Result} of tables, chart and image grids. {@link
- * io.diffii.experiment.FewShotExperiment} is Table 1's runner.
+ * io.diffii.experiment.FewShotExperiment} is Table 1's runner; {@link
+ * io.diffii.experiment.AblationExperiment} runs Table 4 and Figure 7 through it, with {@link
+ * io.diffii.experiment.SetMeasure}s of the synthetic sets beside accuracy ({@link
+ * io.diffii.experiment.AblationResult}).
  */
 package io.diffii.experiment;

@@ -9,6 +9,8 @@ import io.diffii.augment.SyntheticSet;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.Splits;
 import io.diffii.experiment.SetMeasure;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,22 +25,27 @@ class SetMeasuresTest {
 
   @TempDir Path dir;
 
-  /** Writes the scenes {@code indices} of {@code test} as a synthetic set filed under {@code label}. */
-  private static SyntheticSet set(Path out, ImageDataset test, int label, int... indices) {
+  /**
+   * Writes the scenes {@code indices} of {@code test} as a synthetic set filed under {@code label}.
+   */
+  private static SyntheticSet set(Path out, ImageDataset test, int label, int... indices)
+      throws IOException {
+    StringBuilder manifest = new StringBuilder();
     for (int k = 0; k < indices.length; k++) {
-      String file =
-          DiffII.write(out, "c", k, test.image(indices[k]), (img, png) -> img.writePng(png));
+      String file = "c/" + k + ".png";
+      test.image(indices[k]).writePng(out.resolve(file));
       JsonObject line = new JsonObject();
       line.addProperty("label", label);
       line.addProperty("index", k);
       line.addProperty("file", file);
-      DiffII.append(out, line);
+      manifest.append(line).append('\n');
     }
+    Files.writeString(out.resolve(DiffII.MANIFEST), manifest);
     return SyntheticSet.read(out, test.classNames());
   }
 
   @Test
-  void diversityIsZeroForCopiesAndTheClipScorePrefersTheOwnClass() {
+  void diversityIsZeroForCopiesAndTheClipScorePrefersTheOwnClass() throws IOException {
     ImageDataset test = Splits.fewShot(1, 0).test();
     int sneaker = test.classNames().indexOf("Sneaker");
     int trouser = test.classNames().indexOf("Trouser");
@@ -52,7 +59,8 @@ class SetMeasuresTest {
     SetMeasure clip = m.get(1);
     assertEquals("diversity", diversity.name());
     assertEquals("clip_score", clip.name());
-    SyntheticSet copies = set(dir.resolve("copies"), test, sneaker, sneakers[0], sneakers[0], sneakers[0]);
+    SyntheticSet copies =
+        set(dir.resolve("copies"), test, sneaker, sneakers[0], sneakers[0], sneakers[0]);
     assertEquals(0, diversity.of(copies), 1e-6);
     SyntheticSet own = set(dir.resolve("own"), test, sneaker, sneakers);
     double d = diversity.of(own);

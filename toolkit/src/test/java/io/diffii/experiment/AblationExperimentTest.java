@@ -31,7 +31,8 @@ class AblationExperimentTest {
     DiffIISettings base = DiffIISettings.embedded();
     List<AblationExperiment.Variant> rows = AblationExperiment.table4();
     assertEquals(
-        List.of("Class prompt", "CL", "CL+LI", "CL+SI", "CL+SE", "CL+SI+SE", "CL+TD", "CL+SI+SE+TD"),
+        List.of(
+            "Class prompt", "CL", "CL+LI", "CL+SI", "CL+SE", "CL+SI+SE", "CL+TD", "CL+SI+SE+TD"),
         rows.stream().map(AblationExperiment.Variant::label).toList());
     boolean[] concepts = {false, true, true, true, true, true, true, true};
     Interpolation[] modes = {
@@ -78,7 +79,8 @@ class AblationExperimentTest {
 
   @Test
   void theSummaryIsMeanAndSampleStdPerVariantInOrderAndTheChartFollowsTheAxis() {
-    AblationResult bars = AblationResult.of("t", rows(Double.NaN, Double.NaN), rows(0, 0), DIVERSITY);
+    AblationResult bars =
+        AblationResult.of("t", rows(Double.NaN, Double.NaN), rows(0, 0), DIVERSITY);
     Table s = bars.summary();
     assertEquals(List.of("Original", "A", "B"), s.stringColumn("variant").asList());
     assertEquals(List.of(2, 2, 2), s.intColumn("trials").asList());
@@ -90,7 +92,8 @@ class AblationExperimentTest {
     assertEquals("62.00 ± 2.83", s.stringColumn("accuracy").get(1));
     assertEquals("—", s.stringColumn("diversity").get(0), "Original has no synthetic set");
     assertInstanceOf(CategoryChart.class, bars.chart(), "Table 4: bars");
-    assertTrue(io.diffii.notebook.Charts.png(bars.chart()).length > 0, "renders with Original's NaN");
+    assertTrue(
+        io.diffii.notebook.Charts.png(bars.chart()).length > 0, "renders with Original's NaN");
 
     AblationResult curve = AblationResult.of("t", rows(0.1, 0.9), rows(0, 0), DIVERSITY);
     XYChart chart = assertInstanceOf(XYChart.class, curve.chart(), "a sweep: curves");
