@@ -213,8 +213,9 @@ public final class Embedded {
   /**
    * Returns the measures of a synthetic set that Table 4 and Figure 7 report: {@code diversity},
    * the mean pairwise {@value Lpips#EMBEDDED_NAME} within a class, averaged over the classes (with
-   * uniform weights over 4 layers it lies in [0, 16], not on the published LPIPS's scale), and {@code clip_score}, the mean CLIP score (Hessel et al.) of the
-   * shipped tiny CLIP of each image against its class's coarse prompt ("a photo of a footwear"):
+   * uniform weights over 4 layers it lies in [0, 16], not on the published LPIPS's scale), and
+   * {@code clip_score}, the mean CLIP score (Hessel et al.) of the shipped tiny CLIP of each image
+   * against its class's coarse prompt ("a photo of a footwear"):
    * the tiny CLIP was never taught the fine class names, so the coarse word is the class text it
    * can judge.
    */
