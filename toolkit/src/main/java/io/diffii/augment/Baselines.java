@@ -12,6 +12,7 @@ import io.diffii.concept.ConceptLearner;
 import io.diffii.concept.Concepts;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.RgbImage;
+import io.diffii.io.AtomicFiles;
 import io.diffii.io.Progress;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.NoGrad;
@@ -19,7 +20,9 @@ import io.diffii.pipeline.ImageToImage;
 import io.diffii.pipeline.PromptSchedule;
 import io.diffii.pipeline.SdPipeline;
 import io.diffii.schedule.GaussianNoise;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -55,12 +58,13 @@ import java.util.function.IntFunction;
  */
 public final class Baselines {
 
-  private static final List<String> STAGES = List.of("concepts", "synthetic");
+  private static final List<String> STAGES = List.of("concepts", "generated", "synthetic");
 
   private final StableDiffusion sd;
   private IntFunction<String> metaclass = c -> "";
   private BaselineSettings settings = BaselineSettings.of(DiffIISettings.released());
   private Path conceptDir;
+  private ClipFilter filter;
   private long stopAfter = Long.MAX_VALUE;
   private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
 
@@ -104,6 +108,12 @@ public final class Baselines {
     return this;
   }
 
+  /** Sets Real-Filter's CLIP filter (Real-Filter refuses to run without one). */
+  public Baselines filter(ClipFilter f) {
+    this.filter = Objects.requireNonNull(f);
+    return this;
+  }
+
   /** Stops after this many new images, as an interrupted run would (for tests). */
   Baselines stopAfter(long images) {
     this.stopAfter = images;
@@ -118,10 +128,20 @@ public final class Baselines {
   /**
    * Makes {@code method}'s synthetic images for {@code train} under {@code runDir} ({@code
    * settings.json}, {@code concepts/} for Da-Fusion, {@code synthetic/}), skipping what an earlier
-   * run into the folder finished, and returns them.
+   * run into the folder finished, and returns them. Real-Filter makes Real-Gen's images (the same
+   * plan and seeds) into {@code generated/} and keeps in {@code synthetic/} those its {@link
+   * ClipFilter} passes, each manifest line with its {@code clip_confidence} and the set's {@code
+   * clip_threshold}.
    */
   public SyntheticSet run(Baseline method, ImageDataset train, Path runDir) {
-    method.requireAvailable();
+    if (method == Baseline.REAL_FILTER) {
+      if (filter == null) {
+        throw new IllegalArgumentException(
+            "Real-Filter needs a CLIP filter: Baselines.filter(ClipFilter.withWithout(clipFolder,"
+                + " metaclass))");
+      }
+      filter.requireModel();
+    }
     validate(method, train);
     String hash = RunFolder.check(runDir, settingsJson(method, train), STAGES);
     stageSeconds.clear();
@@ -137,10 +157,46 @@ public final class Baselines {
           applied != null
               ? applied::prompt
               : c -> DiffII.classNamePrompt(train.classNames().get(c), metaclass.apply(c));
-      generate(method, train, prompt, out, hash);
+      generate(
+          method, train, prompt, method == Baseline.REAL_FILTER ? generatedDir(runDir) : out, hash);
     }
     stageSeconds.put("generation", (System.nanoTime() - now) / 1e9);
+    if (method == Baseline.REAL_FILTER) {
+      now = System.nanoTime();
+      keepFiltered(SyntheticSet.read(generatedDir(runDir), train.classNames()), out);
+      stageSeconds.put("filter", (System.nanoTime() - now) / 1e9);
+    }
     return SyntheticSet.read(out, train.classNames());
+  }
+
+  private static Path generatedDir(Path runDir) {
+    return runDir.resolve("generated");
+  }
+
+  /**
+   * Copies the images of {@code all} whose positive confidence reaches the filter's threshold into
+   * {@code out}, with their manifest lines (skipping those an earlier run copied).
+   */
+  private void keepFiltered(SyntheticSet all, Path out) {
+    double[] confidence = filter.confidences(all);
+    double threshold = filter.threshold(confidence);
+    boolean[] kept = filter.kept(confidence);
+    Map<String, JsonObject> done = SyntheticSet.readManifest(out, true);
+    for (int i = 0; i < all.size(); i++) {
+      JsonObject line = all.records().get(i).deepCopy();
+      String key = line.get("label").getAsInt() + "/" + line.get("index").getAsInt();
+      if (!kept[i] || done.containsKey(key)) {
+        continue;
+      }
+      String file = line.get("file").getAsString();
+      AtomicFiles.write(
+          out.resolve(file),
+          "synthetic image",
+          tmp -> Files.copy(all.dir().resolve(file), tmp, StandardCopyOption.REPLACE_EXISTING));
+      line.addProperty("clip_confidence", confidence[i]);
+      line.addProperty("clip_threshold", threshold);
+      DiffII.append(out, line);
+    }
   }
 
   private void validate(Baseline method, ImageDataset train) {
@@ -345,6 +401,9 @@ public final class Baselines {
     s.addProperty("method", method.label());
     s.add("baseline", settings.toJson());
     RunFolder.addTrainingSet(s, train, metaclass);
+    if (method == Baseline.REAL_FILTER) {
+      s.add("filter", filter.toJson(train.classNames().size()));
+    }
     return s;
   }
 

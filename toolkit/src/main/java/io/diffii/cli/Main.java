@@ -61,6 +61,7 @@ public final class Main implements Callable<Integer> {
                 new MainJob(),
                 new FewShotCommand(),
                 new LongTailCommand(),
+                new AblationCommand(),
                 new PretrainCommand(),
                 new PretrainClipCommand())
             .execute(args));
@@ -84,6 +85,8 @@ public final class Main implements Callable<Integer> {
     cl.registerConverter(Interpolation.class, new EnumValues<>(Interpolation.class));
     cl.registerConverter(LongTail.Form.class, new EnumValues<>(LongTail.Form.class));
     cl.registerConverter(Embedded.Captioning.class, new EnumValues<>(Embedded.Captioning.class));
+    cl.registerConverter(
+        AblationCommand.Sweep.class, new EnumValues<>(AblationCommand.Sweep.class));
     cl.setParameterExceptionHandler(Main::rejectUsage);
     cl.setExecutionExceptionHandler(Main::reportFailure);
     return cl;
@@ -144,8 +147,8 @@ public final class Main implements Callable<Integer> {
   /**
    * Returns what to tell the user when {@code e} comes from their input, or null for a bug. The
    * toolkit throws {@link IllegalArgumentException} for invalid settings and missing model or data
-   * folders, {@link UnsupportedOperationException} for a method that is pending (Real-Filter), and
-   * I/O exceptions for paths it cannot read or write.
+   * folders, {@link UnsupportedOperationException} for what a setting cannot do, and I/O exceptions
+   * for paths it cannot read or write.
    */
   static String userError(Throwable e) {
     if ((e instanceof IllegalArgumentException || e instanceof UnsupportedOperationException)

@@ -1,6 +1,7 @@
 package io.diffii.embedded;
 
 import io.diffii.augment.Captioner;
+import io.diffii.augment.ClipFilter;
 import io.diffii.augment.DiffII;
 import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
@@ -12,19 +13,28 @@ import io.diffii.data.ImageDataset;
 import io.diffii.data.LongTail;
 import io.diffii.data.RgbImage;
 import io.diffii.data.Splits;
+import io.diffii.experiment.AblationExperiment;
 import io.diffii.experiment.Benchmark;
 import io.diffii.experiment.FewShotExperiment;
 import io.diffii.experiment.LongTailExperiment;
 import io.diffii.experiment.ShotGroups;
+import io.diffii.experiment.SetMeasure;
+import io.diffii.metrics.ClipScore;
+import io.diffii.metrics.Lpips;
+import io.diffii.metrics.SetMetrics;
+import io.diffii.model.ClipModel;
 import io.diffii.model.StableDiffusion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The embedded default in one place: where the shipped model and backbones are, the metaclass word
  * of each fine class (its coarse group, the word the model was trained on), the scene captioner
  * that stands in for BLIP (it reads pixels; the ground-truth one is an explicit oracle), Diff-II's
- * settings for the tiny model, and the benchmark the experiment runners measure on.
+ * settings for the tiny model, Real-Filter's CLIP filter, and the benchmark the experiment runners
+ * measure on.
  */
 public final class Embedded {
 
@@ -50,6 +60,29 @@ public final class Embedded {
   /** Returns the shipped model folder, with a clear error when it is missing. */
   public static Path model() {
     return require(root().resolve("data/models/fashion-scenes-sd"), "model_index.json");
+  }
+
+  /** Returns the shipped tiny CLIP folder (checked where it is used). */
+  public static Path clip() {
+    return root().resolve("data/models/fashion-scenes-clip");
+  }
+
+  /**
+   * Returns Real-Filter's filter on the embedded benchmark: the shipped tiny CLIP, asked whether a
+   * scene shows its class's coarse group ("a photo of a footwear") rather than one of the other
+   * four; it knows no "with"/"without" and no fine class name, so this is the question of the
+   * comparison code's filter it can answer. The lowest 10 % by that probability are dropped.
+   */
+  public static ClipFilter realFilter() {
+    return ClipFilter.of(
+        clip(),
+        "coarse prompt among the coarse prompts",
+        c -> {
+          List<String> prompts = new ArrayList<>(ClipPretraining.coarsePrompts());
+          String own = prompts.remove(CoarseGroup.ofFashion(c).ordinal());
+          prompts.add(0, own);
+          return prompts;
+        });
   }
 
   /** Returns the folder of the shipped backbone {@code b}. */
@@ -177,7 +210,50 @@ public final class Embedded {
         32,
         Embedded::metaclass,
         train -> suffixes(train, captioning),
-        DiffIISettings.embedded());
+        DiffIISettings.embedded(),
+        realFilter());
+  }
+
+  /**
+   * Returns the measures of a synthetic set that Table 4 and Figure 7 report: {@code diversity},
+   * the mean pairwise {@value Lpips#EMBEDDED_NAME} within a class, averaged over the classes (with
+   * uniform weights over 4 layers it lies in [0, 16], not on the published LPIPS's scale), and
+   * {@code clip_score}, the mean CLIP score (Hessel et al.) of the shipped tiny CLIP of each image
+   * against its class's coarse prompt ("a photo of a footwear"):
+   * the tiny CLIP was never taught the fine class names, so the coarse word is the class text it
+   * can judge.
+   */
+  public static List<SetMeasure> setMeasures() {
+    return List.of(
+        new SetMeasure(
+            "diversity",
+            "mean pairwise " + Lpips.EMBEDDED_NAME + " within a class",
+            set -> {
+              try (Lpips lpips = Lpips.embedded(backbone(Backbone.RESNET))) {
+                return SetMetrics.diversity(lpips, set.byClass(), 32, 32);
+              }
+            }),
+        new SetMeasure(
+            "clip_score",
+            "CLIP score (tiny CLIP) against \"a photo of a {coarse word}\"",
+            set -> {
+              try (ClipModel model = ClipModel.load(clip())) {
+                return SetMetrics.clipScore(
+                    new ClipScore(model),
+                    set.byClass(),
+                    c -> Captions.coarseOnly(CoarseGroup.ofFashion(c)),
+                    32,
+                    32);
+              }
+            }));
+  }
+
+  /**
+   * Returns Table 4's and Figure 7's experiment on the embedded benchmark ({@link
+   * AblationExperiment#table4()} by default), with {@link #setMeasures()}.
+   */
+  public static AblationExperiment ablation() {
+    return AblationExperiment.on(benchmark(), Splits::fewShot).measures(setMeasures());
   }
 
   /** The embedded long-tail preset's largest class: 50 scenes (120–199 training scenes per IF). */

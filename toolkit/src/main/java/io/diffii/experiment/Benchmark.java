@@ -1,5 +1,6 @@
 package io.diffii.experiment;
 
+import io.diffii.augment.ClipFilter;
 import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
 import io.diffii.classify.Backbone;
@@ -21,6 +22,8 @@ import java.util.function.IntFunction;
  * @param metaclass each class's metaclass word, the prompts' last word
  * @param suffixes the first denoising stage's suffixes for a training set
  * @param diffII the Diff-II settings for this model (a runner's settings and seeds adjust them)
+ * @param realFilter Real-Filter's CLIP filter, or null when the benchmark has no CLIP model (a plan
+ *     with Real-Filter then stops before any work)
  */
 public record Benchmark(
     String name,
@@ -29,4 +32,18 @@ public record Benchmark(
     int imageSize,
     IntFunction<String> metaclass,
     Function<ImageDataset, SuffixSource> suffixes,
-    DiffIISettings diffII) {}
+    DiffIISettings diffII,
+    ClipFilter realFilter) {
+
+  /** A benchmark without a CLIP model (Real-Filter cannot run on it). */
+  public Benchmark(
+      String name,
+      Path model,
+      Function<Backbone, Path> backbones,
+      int imageSize,
+      IntFunction<String> metaclass,
+      Function<ImageDataset, SuffixSource> suffixes,
+      DiffIISettings diffII) {
+    this(name, model, backbones, imageSize, metaclass, suffixes, diffII, null);
+  }
+}

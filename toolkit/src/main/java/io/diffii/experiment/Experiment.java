@@ -52,7 +52,7 @@ import tech.tablesaw.api.Table;
  * {@code <method>-<hash>/} per baseline and its settings hash, each guarded by its {@code
  * settings.json} against other data, and {@code concepts-<hash>/}, the TI + LoRA concepts learned
  * once per trial (keyed by the concept settings, seed and model) and shared by Diff-II, Diff-AUG
- * and Diff-Mix. Methods that cannot run yet (Real-Filter) fail before anything is measured.
+ * and Diff-Mix. Real-Filter on a benchmark without a CLIP filter fails before anything is measured.
  */
 public final class Experiment {
 
@@ -97,6 +97,15 @@ public final class Experiment {
           DoubleColumn.create("accuracy"),
           StringColumn.create("settings_hash"));
 
+  /** The columns of {@link Result#synthetic()}. */
+  static final Table SYNTHETIC_SCHEMA =
+      Table.create(
+          "synthetic",
+          StringColumn.create("setting"),
+          IntColumn.create("trial"),
+          StringColumn.create("method"),
+          StringColumn.create("folder"));
+
   /** The columns of {@link #STAGES}. */
   static final Table STAGE_SCHEMA =
       Table.create(
@@ -116,6 +125,7 @@ public final class Experiment {
   private final String commit;
   private final String modelHash;
   private final Map<Backbone, String> backboneHashes = new HashMap<>();
+  private final Map<Integer, JsonObject> filterSettings = new HashMap<>();
 
   private Experiment(Benchmark benchmark, Plan plan, Path out) {
     this.benchmark = benchmark;
@@ -125,9 +135,12 @@ public final class Experiment {
     this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
     this.classLog = new CsvLog(out.resolve(CLASSES), CLASS_SCHEMA);
     this.commit = commit();
-    for (Method m : plan.methods()) {
-      if (m.baseline() != null) {
-        m.baseline().requireAvailable();
+    if (plan.methods().contains(Method.REAL_FILTER)) {
+      if (benchmark.realFilter() == null) {
+        throw new IllegalArgumentException(
+            "Real-Filter needs a CLIP model: benchmark '"
+                + benchmark.name()
+                + "' has no CLIP filter (give its Benchmark a ClipFilter)");
       }
       for (Backbone b : plan.backbones()) {
         if (m.reweights() && plan.recipe().apply(b).longTail() == null) {
@@ -135,6 +148,7 @@ public final class Experiment {
               m.label() + " re-weights on the long-tail schedule: use a long-tail recipe");
         }
       }
+      benchmark.realFilter().requireModel();
     }
     this.modelHash =
         plan.methods().stream().anyMatch(Method::synthetic)
@@ -196,10 +210,25 @@ public final class Experiment {
       return trialDir.resolve("diffii-" + key.substring(0, 12));
     }
 
-    /** Returns the folder of a baseline's run: its label and the hash of its settings. */
+    /**
+     * Returns the folder of a baseline's run: its label and the hash of its settings (Real-Filter's
+     * with its filter's).
+     */
     Path baselineDir(Baseline b) {
       String slug = b.label().toLowerCase(Locale.ROOT);
-      return trialDir.resolve(slug + "-" + Digests.of(slug + baseline.hash()).substring(0, 12));
+      String key = slug + baseline.hash();
+      if (b == Baseline.REAL_FILTER) {
+        key += filterJson(split.train().classNames().size());
+      }
+      return trialDir.resolve(slug + "-" + Digests.of(key).substring(0, 12));
+    }
+
+    /** Returns the synthetic folder a method's row trains with, or null (no synthetic images). */
+    Path syntheticDir(Method m) {
+      if (m == Method.DIFF_II) {
+        return diffIIDir().resolve("synthetic");
+      }
+      return m.baseline() == null ? null : baselineDir(m.baseline()).resolve("synthetic");
     }
 
     /** Returns the concept folder a method's row used, or null. */
@@ -225,6 +254,9 @@ public final class Experiment {
                   .metaclass(benchmark.metaclass())
                   .settings(baseline)
                   .concepts(conceptDir);
+          if (benchmark.realFilter() != null) {
+            runner.filter(benchmark.realFilter());
+          }
           baselines.put(b, runner.run(b, split.train(), baselineDir(b)));
           Table stages = STAGE_SCHEMA.emptyCopy();
           runner
@@ -301,6 +333,7 @@ public final class Experiment {
     Table rows = ROW_SCHEMA.emptyCopy();
     List<String> stageHashes = new java.util.ArrayList<>();
     Map<String, ImageGrid> grids = new LinkedHashMap<>();
+    Table syntheticDirs = SYNTHETIC_SCHEMA.emptyCopy();
     Trial trial = null;
     for (Plan.Row row : plan.rows()) {
       if (trial == null
@@ -337,6 +370,13 @@ public final class Experiment {
       }
       if (row.method().baseline() != null) {
         stageHashes.add(trial.baseline.hash());
+      }
+      Path made = trial.syntheticDir(row.method());
+      if (made != null && !syntheticDirs.stringColumn("folder").contains(made.toString())) {
+        syntheticDirs.stringColumn("setting").append(row.setting().label());
+        syntheticDirs.intColumn("trial").append(row.trial());
+        syntheticDirs.stringColumn("method").append(row.method().label());
+        syntheticDirs.stringColumn("folder").append(made.toString());
       }
       Table previous = done.where(done.stringColumn("settings_hash").isEqualTo(hash));
       if (previous.rowCount() > 0) {
@@ -404,7 +444,7 @@ public final class Experiment {
     classes =
         classes.where(
             classes.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash")));
-    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, classes, grids);
+    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, classes, grids, syntheticDirs);
   }
 
   /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
@@ -467,7 +507,15 @@ public final class Experiment {
       s.add("baseline", trial.baseline.toJson());
       s.addProperty("model_hash", modelHash);
     }
+    if (row.method() == Method.REAL_FILTER) {
+      s.add("filter", filterJson(trial.split.train().classNames().size()));
+    }
     return s;
+  }
+
+  /** Returns the Real-Filter settings for {@code classes} classes, computed once. */
+  private JsonObject filterJson(int classes) {
+    return filterSettings.computeIfAbsent(classes, benchmark.realFilter()::toJson);
   }
 
   /**

@@ -27,7 +27,7 @@ public enum Method {
   CMO_DRW("CMO-DRW", null, BatchMix.CMO),
   /** Text-to-image with the class-name prompt. */
   REAL_GEN("Real-Gen", Baseline.REAL_GEN, BatchMix.NONE),
-  /** Real-Gen filtered by CLIP (pending: fails until the embedded CLIP exists). */
+  /** Real-Gen's images filtered by CLIP zero-shot, the lowest 10 % dropped. */
   REAL_FILTER("Real-Filter", Baseline.REAL_FILTER, BatchMix.NONE),
   /** SDEdit of a same-class image with the class-name prompt. */
   REAL_GUIDANCE("Real-Guidance", Baseline.REAL_GUIDANCE, BatchMix.NONE),

@@ -33,6 +33,8 @@ import tech.tablesaw.api.Table;
  * @param chart the summary's means with their std as error bars
  * @param grids per setting label, real images (left) beside synthetic ones (right), rarest classes
  *     first
+ * @param synthetic per (setting, trial, method) that trains with synthetic images, their folder
+ *     (ImageFolder tree + manifest), for measures of the sets themselves
  */
 public record Result(
     Table rows,
@@ -40,11 +42,17 @@ public record Result(
     Table stages,
     Table classes,
     CategoryChart chart,
-    Map<String, ImageGrid> grids) {
+    Map<String, ImageGrid> grids,
+    Table synthetic) {
 
   /** Summarises {@code rows} under {@code title} and charts the summary. */
   static Result of(
-      String title, Table rows, Table stages, Table classes, Map<String, ImageGrid> grids) {
+      String title,
+      Table rows,
+      Table stages,
+      Table classes,
+      Map<String, ImageGrid> grids,
+      Table synthetic) {
     Table summary = summary(rows).setName("Accuracy (%), " + title);
     return new Result(
         rows,
@@ -52,7 +60,8 @@ public record Result(
         stages,
         classes,
         chart(summary),
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)));
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)),
+        synthetic);
   }
 
   /**

@@ -51,6 +51,35 @@ public final class Charts {
   }
 
   /**
+   * Returns a line chart with two y axes, 640 × 400 pixels: the {@code left} series on the left
+   * axis, the {@code right} ones on the right, each with error bars when {@code errors} has it.
+   */
+  public static XYChart twoAxes(
+      String title,
+      String xTitle,
+      double[] x,
+      String leftTitle,
+      Map<String, double[]> left,
+      String rightTitle,
+      Map<String, double[]> right,
+      Map<String, double[]> errors) {
+    Map<String, double[]> all = new java.util.LinkedHashMap<>(left);
+    all.putAll(right);
+    XYChart chart = line(title, xTitle, leftTitle, x, all);
+    right.keySet().forEach(name -> chart.getSeriesMap().get(name).setYAxisGroup(1));
+    chart.setYAxisGroupTitle(0, leftTitle);
+    chart.setYAxisGroupTitle(1, rightTitle);
+    chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+    errors.forEach(
+        (name, e) -> {
+          if (all.containsKey(name)) {
+            chart.updateXYSeries(name, x, all.get(name), e);
+          }
+        });
+    return chart;
+  }
+
+  /**
    * Returns a grouped bar chart, 640 × 400 pixels: one group per category, one bar per series, with
    * error bars when {@code errors} has the series.
    */

@@ -207,15 +207,49 @@ class BaselinesTest {
   }
 
   @Test
-  void realFilterIsVisiblyPendingAndMakesNothing() {
+  void realFilterKeepsRealGensImagesAboveTheTenthPercentileOfClipConfidence() throws Exception {
     ImageDataset train = Tiny.scenes(2, 2);
     try (StableDiffusion sd = Tiny.model()) {
-      UnsupportedOperationException e =
+      IllegalArgumentException none =
           assertThrows(
-              UnsupportedOperationException.class,
-              () -> runner(sd).run(Baseline.REAL_FILTER, train, dir.resolve("filter")));
-      assertTrue(e.getMessage().contains("pending: needs CLIP"), e.getMessage());
+              IllegalArgumentException.class,
+              () -> runner(sd).run(Baseline.REAL_FILTER, train, dir.resolve("unfiltered")));
+      assertTrue(none.getMessage().contains("needs a CLIP filter"), none.getMessage());
+      assertFalse(Files.exists(dir.resolve("unfiltered")), "nothing made without a filter");
+
+      SyntheticSet gen = runner(sd).run(Baseline.REAL_GEN, train, dir.resolve("gen"));
+      ClipFilter filter = Embedded.realFilter();
+      Path run = dir.resolve("filter");
+      SyntheticSet kept = runner(sd).filter(filter).run(Baseline.REAL_FILTER, train, run);
+      SyntheticSet all = SyntheticSet.read(run.resolve("generated"), train.classNames());
+      // Expansion 2 of 4 real images: 8 made; h = 0.1·7 = 0.7, so exactly the lowest is dropped.
+      assertEquals(8, all.size());
+      assertEquals(7, kept.size());
+      for (int i = 0; i < all.size(); i++) {
+        String file = all.records().get(i).get("file").getAsString();
+        assertArrayEquals(
+            Files.readAllBytes(gen.dir().resolve(file)),
+            Files.readAllBytes(all.dir().resolve(file)),
+            "Real-Gen's plan and seeds: " + file);
+      }
+      double[] confidence = filter.confidences(all);
+      double threshold = filter.threshold(confidence);
+      int lowest = 0;
+      for (int i = 1; i < confidence.length; i++) {
+        lowest = confidence[i] < confidence[lowest] ? i : lowest;
+      }
+      String dropped = all.records().get(lowest).get("file").getAsString();
+      for (JsonObject r : kept.records()) {
+        assertTrue(!r.get("file").getAsString().equals(dropped), "the lowest is dropped");
+        assertEquals(threshold, r.get("clip_threshold").getAsDouble(), 1e-12);
+        assertTrue(r.get("clip_confidence").getAsDouble() >= threshold, r.toString());
+      }
+      List<String> before = Files.readAllLines(run.resolve("synthetic").resolve(DiffII.MANIFEST));
+      runner(sd).filter(filter).run(Baseline.REAL_FILTER, train, run);
+      assertEquals(
+          before,
+          Files.readAllLines(run.resolve("synthetic").resolve(DiffII.MANIFEST)),
+          "a rerun adds nothing");
     }
-    assertFalse(Files.exists(dir.resolve("filter")));
   }
 }

@@ -37,6 +37,7 @@ class MainTest {
         Main.commandLine(
             new MainJob(this::record),
             new FewShotCommand(this::record),
+            new AblationCommand(this::record),
             new PretrainCommand(this::record),
             new LongTailCommand(this::record)),
         args);
@@ -309,26 +310,41 @@ class MainTest {
   }
 
   @Test
-  void everyMethodParsesAndThePendingRealFilterIsOneLineBeforeAnyWork() {
+  void everyMethodParses() {
     Outcome o =
         run(
             "few-shot",
             "--methods",
-            "original,mixup,cutmix,cmo,real-gen,real-guidance,real-mix,da-fusion,diff-aug,diff-mix,"
-                + "diff-ii",
+            "original,mixup,cutmix,cmo,real-gen,real-filter,real-guidance,real-mix,da-fusion,"
+                + "diff-aug,diff-mix,diff-ii",
             "--captioner",
             "oracle");
     assertEquals(0, o.status(), o.err());
     FewShotCommand c = (FewShotCommand) ran.get(0);
     assertEquals(
-        java.util.Arrays.stream(Method.values())
-            .filter(m -> m != Method.REAL_FILTER && m != Method.CMO_DRW)
-            .toList(),
+        java.util.Arrays.stream(Method.values()).filter(m -> m != Method.CMO_DRW).toList(),
         c.methods);
     assertEquals(Embedded.Captioning.ORACLE, c.captioner);
-    Outcome filter = run("few-shot", "--methods", "original,real-filter");
-    assertOneLineError(filter, "diffii few-shot: Real-Filter is pending: needs CLIP");
-    assertEquals(1, ran.size(), "the job did not run");
+  }
+
+  @Test
+  void theAblationCommandParsesItsSweepAndRejectsARatioOutsideTheUnitInterval() {
+    Outcome o = run("ablation");
+    assertEquals(0, o.status(), o.err());
+    AblationCommand t4 = (AblationCommand) ran.get(0);
+    assertEquals(AblationCommand.Sweep.TABLE4, t4.sweep);
+    assertEquals(3, t4.trials);
+    assertEquals(11, t4.ratios.size());
+    assertEquals(Path.of("runs/ablation"), t4.out);
+    Outcome f7 = run("ablation", "--sweep", "split-ratio", "--ratios", "0,0.5,1", "--trials", "1");
+    assertEquals(0, f7.status(), f7.err());
+    AblationCommand c = (AblationCommand) ran.get(1);
+    assertEquals(AblationCommand.Sweep.SPLIT_RATIO, c.sweep);
+    assertEquals(List.of(0.0, 0.5, 1.0), c.ratios);
+    assertOneLineError(
+        run("ablation", "--sweep", "split-ratio", "--ratios", "0.3,1.5"),
+        "diffii ablation: Invalid value for option '--ratios': 1.5 is not in [0, 1]");
+    assertEquals(2, ran.size(), "the job did not run");
   }
 
   private static void assertOneLineError(Outcome o, String start) {

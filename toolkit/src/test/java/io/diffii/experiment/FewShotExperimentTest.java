@@ -138,9 +138,7 @@ class FewShotExperimentTest {
   void everyMethodRunsWithConceptsLearnedOncePerTrialForDiffIiDiffAugAndDiffMix() throws Exception {
     Path out = dir.resolve("all");
     List<Method> methods =
-        java.util.Arrays.stream(Method.values())
-            .filter(m -> m != Method.REAL_FILTER && !m.reweights())
-            .toList();
+        java.util.Arrays.stream(Method.values()).filter(m -> !m.reweights()).toList();
     Result r = tiny(out, 0, 3, 1).methods(methods.toArray(Method[]::new)).run();
     assertEquals(
         methods.stream().map(Method::label).toList(), r.rows().stringColumn("method").asList());
@@ -149,7 +147,7 @@ class FewShotExperimentTest {
       List<String> folders = list.map(p -> p.getFileName().toString()).sorted().toList();
       assertEquals(
           1, folders.stream().filter(f -> f.startsWith("concepts-")).count(), folders.toString());
-      assertEquals(8, folders.size(), "concepts, Diff-II and six baselines: " + folders);
+      assertEquals(9, folders.size(), "concepts, Diff-II and seven baselines: " + folders);
     }
     java.util.Map<String, String> concept = new java.util.HashMap<>();
     java.util.Map<String, com.google.gson.JsonObject> train = new java.util.HashMap<>();
@@ -168,6 +166,10 @@ class FewShotExperimentTest {
     assertTrue(!concept.get("Da-Fusion").isEmpty());
     assertNotEquals(concept.get("Diff-II"), concept.get("Da-Fusion"), "Da-Fusion's own tokens");
     assertEquals("", concept.get("Real-Mix"));
+    int filter = r.rows().stringColumn("method").indexOf("Real-Filter");
+    assertTrue(
+        r.rows().stringColumn("settings").get(filter).contains("\"drop_fraction\":0.1"),
+        "Real-Filter's row names its filter");
     assertEquals("MIXUP", train.get("Mixup").get("mix").getAsString());
     assertEquals("CUTMIX", train.get("CutMix").get("mix").getAsString());
     assertEquals("NONE", train.get("Diff-Mix").get("mix").getAsString());
@@ -176,14 +178,42 @@ class FewShotExperimentTest {
   }
 
   @Test
-  void realFilterStopsThePlanBeforeAnythingIsMeasured() {
-    Path out = dir.resolve("filter");
-    UnsupportedOperationException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            UnsupportedOperationException.class,
-            () -> tiny(out, 0, 3, 1).methods(Method.ORIGINAL, Method.REAL_FILTER).run());
-    assertTrue(e.getMessage().contains("pending: needs CLIP"), e.getMessage());
-    assertTrue(!Files.exists(out.resolve(Experiment.ROWS)), "no row measured");
+  void realFilterWithoutAClipModelStopsThePlanBeforeAnythingIsMeasured() {
+    Benchmark b = Embedded.benchmark();
+    Benchmark none =
+        new Benchmark(
+            b.name(),
+            b.model(),
+            b.backbones(),
+            b.imageSize(),
+            b.metaclass(),
+            b.suffixes(),
+            b.diffII());
+    Benchmark missing =
+        new Benchmark(
+            b.name(),
+            b.model(),
+            b.backbones(),
+            b.imageSize(),
+            b.metaclass(),
+            b.suffixes(),
+            b.diffII(),
+            io.diffii.augment.ClipFilter.withWithout(dir.resolve("no-clip"), b.metaclass()));
+    for (Benchmark bench : List.of(none, missing)) {
+      Path out = dir.resolve("filter");
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  FewShotExperiment.on(bench, io.diffii.data.Splits::fewShot)
+                      .methods(Method.ORIGINAL, Method.REAL_FILTER)
+                      .out(out)
+                      .run());
+      assertTrue(
+          e.getMessage().contains(bench == none ? "has no CLIP filter" : "no-clip has no"),
+          e.getMessage());
+      assertTrue(!Files.exists(out.resolve(Experiment.ROWS)), "no row measured");
+    }
   }
 
   @Test
