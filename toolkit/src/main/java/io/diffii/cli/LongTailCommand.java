@@ -145,11 +145,6 @@ final class LongTailCommand implements Callable<Integer> {
   /** Checks the values picocli cannot, then runs the job. */
   @Override
   public Integer call() throws Exception {
-    for (Method m : methods) {
-      if (m.baseline() != null) {
-        m.baseline().requireAvailable();
-      }
-    }
     for (double f : factors) {
       if (!(f >= 1)) {
         throw new ParameterException(

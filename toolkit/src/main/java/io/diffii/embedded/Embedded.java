@@ -17,8 +17,8 @@ import io.diffii.experiment.AblationExperiment;
 import io.diffii.experiment.Benchmark;
 import io.diffii.experiment.FewShotExperiment;
 import io.diffii.experiment.LongTailExperiment;
-import io.diffii.experiment.ShotGroups;
 import io.diffii.experiment.SetMeasure;
+import io.diffii.experiment.ShotGroups;
 import io.diffii.metrics.ClipScore;
 import io.diffii.metrics.Lpips;
 import io.diffii.metrics.SetMetrics;
@@ -219,9 +219,8 @@ public final class Embedded {
    * the mean pairwise {@value Lpips#EMBEDDED_NAME} within a class, averaged over the classes (with
    * uniform weights over 4 layers it lies in [0, 16], not on the published LPIPS's scale), and
    * {@code clip_score}, the mean CLIP score (Hessel et al.) of the shipped tiny CLIP of each image
-   * against its class's coarse prompt ("a photo of a footwear"):
-   * the tiny CLIP was never taught the fine class names, so the coarse word is the class text it
-   * can judge.
+   * against its class's coarse prompt ("a photo of a footwear"): the tiny CLIP was never taught the
+   * fine class names, so the coarse word is the class text it can judge.
    */
   public static List<SetMeasure> setMeasures() {
     return List.of(

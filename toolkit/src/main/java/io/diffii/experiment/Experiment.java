@@ -142,13 +142,15 @@ public final class Experiment {
                 + benchmark.name()
                 + "' has no CLIP filter (give its Benchmark a ClipFilter)");
       }
+      benchmark.realFilter().requireModel();
+    }
+    for (Method m : plan.methods()) {
       for (Backbone b : plan.backbones()) {
         if (m.reweights() && plan.recipe().apply(b).longTail() == null) {
           throw new IllegalArgumentException(
               m.label() + " re-weights on the long-tail schedule: use a long-tail recipe");
         }
       }
-      benchmark.realFilter().requireModel();
     }
     this.modelHash =
         plan.methods().stream().anyMatch(Method::synthetic)
@@ -444,7 +446,8 @@ public final class Experiment {
     classes =
         classes.where(
             classes.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash")));
-    return Result.of(plan.name() + ", " + benchmark.name(), rows, stages, classes, grids, syntheticDirs);
+    return Result.of(
+        plan.name() + ", " + benchmark.name(), rows, stages, classes, grids, syntheticDirs);
   }
 
   /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
