@@ -3,6 +3,7 @@ package io.diffii.kernel;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
@@ -23,9 +24,14 @@ final class CellExecutionControl extends DirectExecutionControl {
   private static final long STOP_GRACE_MILLIS = 2_000;
 
   private final AtomicReference<Thread> running = new AtomicReference<>();
-  private volatile boolean stopping;
+  private volatile boolean stopRequested;
   private volatile Object lastValue;
   private int workers;
+
+  /** Starts a cell: forgets a stop requested during the previous one. */
+  void startCell() {
+    stopRequested = false;
+  }
 
   /** Returns the value of the most recently invoked snippet (null for statements). */
   Object lastValue() {
@@ -36,13 +42,17 @@ final class CellExecutionControl extends DirectExecutionControl {
   @Override
   protected String invoke(Method doIt) throws Exception {
     lastValue = null;
-    stopping = false;
     AtomicReference<Object> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread worker =
         new Thread(
             () -> {
               try {
+                // An interrupt that came while JShell compiled the snippet, or before this thread
+                // started (when interrupting it has no effect), stops the snippet before it runs.
+                if (stopRequested) {
+                  throw new CancellationException("interrupted before the snippet ran");
+                }
                 result.set(doIt.invoke(null));
               } catch (Throwable t) {
                 failure.set(t);
@@ -60,7 +70,7 @@ final class CellExecutionControl extends DirectExecutionControl {
       running.set(null);
     }
     Throwable thrown = failure.get();
-    if (thrown != null && stopping) {
+    if (thrown != null && stopRequested) {
       throw new ExecutionControl.StoppedException();
     }
     if (thrown instanceof Exception exception) {
@@ -75,15 +85,16 @@ final class CellExecutionControl extends DirectExecutionControl {
 
   /**
    * Interrupts the running snippet; if it is still running after a grace period (a loop that never
-   * checks for interruption), stops its thread.
+   * checks for interruption), stops its thread. Called while no snippet runs (JShell compiling
+   * one), it stops the cell's next snippet before it starts.
    */
   @Override
   public void stop() {
+    stopRequested = true;
     Thread worker = running.get();
     if (worker == null) {
       return;
     }
-    stopping = true;
     worker.interrupt();
     Thread stopper = new Thread(() -> stopAfterGrace(worker), "jshell-cell-stopper");
     stopper.setDaemon(true);

@@ -14,6 +14,7 @@ import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
 import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import java.io.File;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import jdk.jshell.SourceCodeAnalysis.Completeness;
 import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 import jdk.jshell.SourceCodeAnalysis.Documentation;
 import jdk.jshell.SourceCodeAnalysis.Suggestion;
+import sun.misc.Signal;
 
 /**
  * A Jupyter kernel for Java: cells are JShell snippets run in this JVM, with the toolkit and its
@@ -44,7 +46,8 @@ import jdk.jshell.SourceCodeAnalysis.Suggestion;
  * {@code display(value)} in cells. A cell's last expression and {@code display(value)} render
  * {@link java.awt.image.BufferedImage}s and XChart charts as image/png and Tablesaw tables as
  * text/html. Errors name the cell line; an interrupt stops the running cell, and a failed cell
- * leaves earlier state intact.
+ * leaves earlier state intact. A cell's printed output goes out in batches, at most {@link
+ * CellOutput#DEFAULT_LIMIT} bytes of it.
  */
 public final class JavaKernel extends BaseKernel {
 
@@ -83,6 +86,7 @@ public final class JavaKernel extends BaseKernel {
           "java",
           "script");
   private volatile boolean interrupted;
+  private volatile CellOutput output;
   private String loadLabel = "%load";
 
   /** Starts a JShell session that compiles against this JVM's classpath. */
@@ -121,6 +125,9 @@ public final class JavaKernel extends BaseKernel {
     JupyterConnection jupyter = new JupyterConnection(KernelConnectionProperties.parse(connection));
     exitWithJupyter();
     JavaKernel kernel = new JavaKernel();
+    // The kernelspec asks for interrupt_request messages, but a SIGINT (kill -INT, a front end
+    // that signals) would end the JVM and every variable with it: it interrupts the cell instead.
+    Signal.handle(new Signal("INT"), signal -> kernel.interrupt());
     kernel.becomeHandlerForConnection(jupyter);
     jupyter.connect();
     jupyter.waitUntilClose();
@@ -156,6 +163,11 @@ public final class JavaKernel extends BaseKernel {
    * given, else as its preferred type (image/png for images and charts, text/html for tables).
    */
   public void displayValue(Object value, String... mimeTypes) {
+    CellOutput printed = output;
+    if (printed != null) {
+      // Text the cell printed before the display comes before it in the notebook.
+      printed.flush();
+    }
     display(render(value, mimeTypes));
   }
 
@@ -193,8 +205,20 @@ public final class JavaKernel extends BaseKernel {
   public DisplayData eval(String code) throws Exception {
     current = this;
     interrupted = false;
-    Object value = runCell(code, "cell [" + (executionCount.get() - 1) + "]");
-    return value == NO_VALUE ? null : render(value);
+    control.startCell();
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    try (CellOutput printed = new CellOutput(out, err, CellOutput.DEFAULT_LIMIT)) {
+      output = printed;
+      System.setOut(printed.out());
+      System.setErr(printed.err());
+      Object value = runCell(code, "cell [" + (executionCount.get() - 1) + "]");
+      return value == NO_VALUE ? null : render(value);
+    } finally {
+      output = null;
+      System.setOut(out);
+      System.setErr(err);
+    }
   }
 
   /** {@inheritDoc} */
@@ -262,7 +286,11 @@ public final class JavaKernel extends BaseKernel {
             .collect(Collectors.joining("\n\n")));
   }
 
-  /** Stops the running cell: interrupts it, and stops its thread if it ignores that. */
+  /**
+   * Stops the running cell: interrupts its thread (the toolkit's training and denoising loops stop
+   * before their next step), and stops the thread if it ignores that. An interrupt while a snippet
+   * compiles stops it before it runs; the rest of the cell is skipped.
+   */
   @Override
   public void interrupt() {
     interrupted = true;

@@ -3,12 +3,14 @@ package io.diffii.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.diffii.io.Interruption;
 import io.diffii.schedule.Scheduler;
 
 /**
  * The denoising loop that sampling and DDIM inversion share: at each of the scheduler's timesteps,
  * one guided noise prediction and one scheduler update. The loop only wires a {@link Denoiser} to a
- * {@link Scheduler}; neither knows the other.
+ * {@link Scheduler}; neither knows the other. Interrupting the thread stops it before its next step
+ * ({@link Interruption}).
  */
 public final class DenoisingLoop {
 
@@ -48,6 +50,7 @@ public final class DenoisingLoop {
     NDManager manager = start.getManager();
     NDArray latents = start;
     for (int t : timesteps) {
+      Interruption.check("denoising loop before timestep " + t);
       try (NDManager step = manager.newSubManager()) {
         // An operation's result lives in its first operand's manager: views in the step's manager
         // keep every intermediate of the UNet there, instead of piling up in the caller's.

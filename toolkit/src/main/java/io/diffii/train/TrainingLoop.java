@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import io.diffii.io.Interruption;
 import io.diffii.io.Progress;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ import java.util.function.LongToDoubleFunction;
  * <p>Since a step's draws depend only on (seed, step) and never on the engine's global generator, a
  * run resumed from its checkpoint draws exactly what an uninterrupted run draws. A step whose loss
  * or gradient norm is not finite is dropped (its gradients zeroed, no update), counted in the
- * {@link Result} and shown on the progress line.
+ * {@link Result} and shown on the progress line. Interrupting the thread stops the run before its
+ * next step ({@link Interruption}); the checkpoint then resumes it.
  */
 public final class TrainingLoop {
 
@@ -195,6 +197,7 @@ public final class TrainingLoop {
     List<Double> losses = new ArrayList<>();
     int skipped = 0;
     for (long step = start; step < end; step++) {
+      Interruption.check(label + " before step " + step);
       double value;
       // The sub-manager owns the step's own arrays; the NDScope also closes those that land in
       // the parameters' managers (gradient handles, results of ops on a parameter first).

@@ -34,9 +34,10 @@ class TrainingLoopTest {
 
   /**
    * Fits w to random regression batches (noise drawn from the step's generator) with {@code kind}
-   * and a moving average, from the same starting weights every time.
+   * and a moving average, from the same starting weights every time; the thread is interrupted
+   * during step {@code interruptAt}, as the notebook kernel's interrupt does.
    */
-  private static Run fit(String kind, Path checkpoint, long stopAfter, TrainingLoop.Loss loss) {
+  private static Run fit(String kind, Path checkpoint, long stopAfter, long interruptAt) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f});
       Map<String, NDArray> params = Map.of("w", w);
@@ -58,14 +59,20 @@ class TrainingLoopTest {
           loop.checkpoint(checkpoint, 3);
         }
         TrainingLoop.Result r =
-            loop.run(loss == null ? (step, rng, scope) -> regression(w, rng, scope) : loss);
+            loop.run(
+                (step, rng, scope) -> {
+                  if (step == interruptAt) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return regression(w, rng, scope);
+                });
         return new Run(w.toFloatArray(), ema.averaged().get("w").toFloatArray(), r);
       }
     }
   }
 
   private static Run fit(String kind, Path checkpoint, long stopAfter) {
-    return fit(kind, checkpoint, stopAfter, null);
+    return fit(kind, checkpoint, stopAfter, Long.MAX_VALUE);
   }
 
   private static NDArray regression(NDArray w, java.util.Random rng, NDManager scope) {
@@ -89,6 +96,21 @@ class TrainingLoopTest {
     assertArrayEquals(straight.weights(), resumed.weights());
     assertArrayEquals(straight.averaged(), resumed.averaged());
     assertEquals(straight.result().losses().subList(4, STEPS), resumed.result().losses());
+  }
+
+  @Test
+  void anInterruptedThreadStopsBeforeTheNextStepAndTheRerunResumesExactly() {
+    Run straight = fit("adamw", dir.resolve("straight.safetensors"), Long.MAX_VALUE);
+    Path file = dir.resolve("interrupted.safetensors");
+    var e =
+        assertThrows(
+            java.util.concurrent.CancellationException.class,
+            () -> fit("adamw", file, Long.MAX_VALUE, 4));
+    assertTrue(e.getMessage().contains("toy before step 5"), e.getMessage());
+    assertFalse(Thread.currentThread().isInterrupted(), "the check clears the interrupt");
+    Run resumed = fit("adamw", file, Long.MAX_VALUE);
+    assertEquals(3, resumed.result().resumedFrom());
+    assertArrayEquals(straight.weights(), resumed.weights());
   }
 
   @Test
