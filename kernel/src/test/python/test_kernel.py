@@ -2,11 +2,13 @@
 
 JavaKernelConformanceTests is Jupyter's own kernel conformance suite (jupyter_kernel_test) with
 Java samples; JavaKernelBehaviourTests checks over the same protocol what notebooks rely on: a
-failing cell keeps earlier state, an interrupt stops a long cell, errors name the cell line, and
-charts, images and tables render. Run by kernel/ci.sh after installing the kernel.
+failing cell keeps earlier state, an interrupt stops a long cell (a toolkit training loop within
+5 s), 10 MB of printing is capped and does not hang, errors name the cell line, and charts,
+images and tables render. Run by kernel/ci.sh after installing the kernel.
 """
 
 import threading
+import time
 import unittest
 
 import jupyter_kernel_test
@@ -112,6 +114,45 @@ class JavaKernelBehaviourTests(unittest.TestCase):
         self.assertEqual(reply["status"], "error")
         self.assertEqual(reply["ename"], "CellInterruptedException")
         self.assertEqual(self.result("before * 6")["text/plain"], "42")
+
+    def test_interrupt_stops_a_toolkit_training_loop_within_five_seconds(self):
+        self.execute("int earlier = 7;")
+        code = (
+            "var manager = ai.djl.ndarray.NDManager.newBaseManager();\n"
+            "var w = manager.create(new float[] {1f, 2f});\n"
+            'var sgd = new io.diffii.train.Sgd(Map.of("w", w), 0.9, 0);\n'
+            'io.diffii.train.TrainingLoop.named("endless", Long.MAX_VALUE, 1)\n'
+            '    .optimize("w", sgd, step -> 1e-3).quiet()\n'
+            "    .run((step, rng, scope) -> w.square().sum());"
+        )
+        # Loading the PyTorch engine takes a few seconds; the interrupt lands in the loop.
+        started = time.monotonic()
+        reply, outputs = self.execute(code, interrupt_after=15.0)
+        self.assertEqual(reply["ename"], "CellInterruptedException", outputs)
+        self.assertLess(time.monotonic() - started, 15.0 + 5.0)
+        self.assertEqual(self.result("earlier + w.toFloatArray().length")["text/plain"], "9")
+
+    def test_ten_megabytes_of_output_are_capped_and_do_not_hang(self):
+        started = time.monotonic()
+        reply, outputs = self.execute(
+            'for (int i = 0; i < 100_000; i++) {\n  System.out.println("x".repeat(99));\n}'
+        )
+        self.assertEqual(reply["status"], "ok")
+        self.assertLess(time.monotonic() - started, 30.0)
+        streams = [content for kind, content in outputs if kind == "stream"]
+        self.assertLess(len(streams), 100)
+        printed = sum(len(s["text"]) for s in streams if s["name"] == "stdout")
+        self.assertLessEqual(printed, 1024 * 1024)
+        notes = "".join(s["text"] for s in streams if s["name"] == "stderr")
+        self.assertIn("output truncated", notes)
+        self.assertEqual(self.result("1 + 1")["text/plain"], "2")
+
+    def test_a_toolkit_error_shows_its_message_and_the_cell_line(self):
+        error = self.error('int a = 1;\nio.diffii.train.TrainingLoop.named("empty", 0, 1);')
+        traceback = "\n".join(error["traceback"])
+        self.assertIn("a training run needs at least one step, got 0", traceback)
+        self.assertIn('line 2: io.diffii.train.TrainingLoop.named("empty", 0, 1);', traceback)
+        self.assertNotIn("jdk.internal.reflect", traceback)
 
     def test_chart_value_is_a_png(self):
         data = self.result(

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -214,6 +218,144 @@ class JavaKernelTest {
     ExecutionException failure =
         assertThrows(ExecutionException.class, () -> cell.get(30, TimeUnit.SECONDS));
     assertInstanceOf(CellInterruptedException.class, failure.getCause());
+  }
+
+  @Test
+  void interruptStopsAToolkitTrainingLoopWithinFiveSecondsAndKeepsEarlierState() throws Exception {
+    kernel.eval("int before = 3;");
+    System.clearProperty("diffii.test.step");
+    Future<DisplayData> cell =
+        background.submit(
+            () ->
+                kernel.eval(
+                    "var manager = ai.djl.ndarray.NDManager.newBaseManager();\n"
+                        + "var w = manager.create(new float[] {1f, 2f});\n"
+                        + "var sgd = new io.diffii.train.Sgd(Map.of(\"w\", w), 0.9, 0);\n"
+                        + "io.diffii.train.TrainingLoop.named(\"endless\", Long.MAX_VALUE, 1)\n"
+                        + "    .optimize(\"w\", sgd, step -> 1e-3).quiet()\n"
+                        + "    .run((step, rng, scope) -> {\n"
+                        + "      System.setProperty(\"diffii.test.step\", String.valueOf(step));\n"
+                        + "      return w.square().sum();\n"
+                        + "    });"));
+    // The first steps load the PyTorch engine; interrupt once the loop is really stepping.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (Long.parseLong(System.getProperty("diffii.test.step", "0")) < 3) {
+      assertTrue(System.nanoTime() < deadline, "the training loop never started");
+      if (cell.isDone()) {
+        cell.get(); // throws what ended the cell early
+      }
+      Thread.sleep(20);
+    }
+    long interrupted = System.nanoTime();
+    kernel.interrupt();
+    ExecutionException failure =
+        assertThrows(ExecutionException.class, () -> cell.get(30, TimeUnit.SECONDS));
+    double seconds = (System.nanoTime() - interrupted) / 1e9;
+    assertInstanceOf(CellInterruptedException.class, failure.getCause());
+    assertTrue(seconds < 5, "stopped after " + seconds + " s");
+    // The loop stopped between steps, so its arrays are whole and earlier state is intact.
+    assertEquals("5", text(kernel.eval("before + w.toFloatArray().length")));
+  }
+
+  @Test
+  void aCellPrintingTenMegabytesSendsOneMebibyteInFewBatches() throws Exception {
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    int[] flushes = {0};
+    PrintStream jupyter =
+        new PrintStream(sent, false, StandardCharsets.UTF_8) {
+          @Override
+          public void flush() {
+            flushes[0]++;
+            super.flush();
+          }
+        };
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    long start = System.nanoTime();
+    try {
+      System.setOut(jupyter);
+      System.setErr(jupyter);
+      kernel.eval(
+          "for (int i = 0; i < 100_000; i++) {\n  System.out.println(\"x\".repeat(99));\n}");
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String text = sent.toString(StandardCharsets.UTF_8);
+    assertTrue(seconds < 30, "took " + seconds + " s");
+    assertTrue(sent.size() < CellOutput.DEFAULT_LIMIT + 1024, sent.size() + " bytes sent");
+    assertTrue(
+        text.contains("[output truncated: 8,951,424 of the cell's 10,000,000 bytes"),
+        text.substring(text.length() - 300));
+    assertTrue(flushes[0] < 100, flushes[0] + " stream messages");
+    assertEquals("2", text(kernel.eval("1 + 1")));
+  }
+
+  @Test
+  void aFailureInsideTheToolkitShowsItsMessageAndTheCellLineOnly() {
+    EvaluationException error =
+        assertThrows(
+            EvaluationException.class,
+            () ->
+                kernel.eval(
+                    "int unused = 1;\nvar loop = io.diffii.train.TrainingLoop.named(\"empty\", 0, 1);"));
+    List<String> traceback = error.traceback();
+    assertEquals(
+        "java.lang.IllegalArgumentException: empty: a training run needs at least one step, got 0",
+        traceback.get(0));
+    assertTrue(traceback.get(1).contains("io.diffii.train.TrainingLoop"), traceback.toString());
+    assertTrue(
+        traceback
+            .get(traceback.size() - 1)
+            .endsWith("line 2: var loop = io.diffii.train.TrainingLoop.named(\"empty\", 0, 1);"),
+        traceback.toString());
+    // The throwing frame, one hidden library frame and the cell's two frames; nothing of JShell's
+    // or the kernel's own machinery.
+    assertTrue(traceback.size() <= 5, traceback.toString());
+    assertTrue(
+        traceback.stream().noneMatch(line -> line.contains("jdk.") || line.contains("Kernel")),
+        traceback.toString());
+  }
+
+  @Test
+  void aCellOutOfHeapFailsAndTheKernelGoesOn() throws Exception {
+    // One array larger than the heap: the cell fails at once, without filling the test JVM's heap.
+    assumeTrue(Runtime.getRuntime().maxMemory() < 15L << 30, "the heap holds 16 GiB");
+    kernel.eval("int survives = 8;");
+    EvaluationException error =
+        assertThrows(
+            EvaluationException.class,
+            () -> kernel.eval("long[] huge = new long[Integer.MAX_VALUE - 16];"));
+    assertTrue(error.getMessage().startsWith("java.lang.OutOfMemoryError"), error.getMessage());
+    assertTrue(
+        error
+            .traceback()
+            .get(error.traceback().size() - 1)
+            .startsWith("The kernel is still running"));
+    assertEquals("9", text(kernel.eval("survives + 1")));
+  }
+
+  @Test
+  void aCellOutOfNativeMemoryFailsAndTheKernelGoesOn() throws Exception {
+    kernel.eval("int alsoSurvives = 8;");
+    // 2^48 floats (1 PiB) is more than the address space: PyTorch's allocator refuses at once.
+    EvaluationException error =
+        assertThrows(
+            EvaluationException.class,
+            () ->
+                kernel.eval(
+                    "try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {\n"
+                        + "  m.zeros(new ai.djl.ndarray.types.Shape(1L << 48));\n"
+                        + "}"));
+    assertTrue(error.getMessage().startsWith("ai.djl.engine.EngineException"), error.getMessage());
+    assertTrue(
+        error.traceback().stream()
+            .anyMatch(
+                line ->
+                    line.endsWith("line 2: m.zeros(new ai.djl.ndarray.types.Shape(1L << 48));")),
+        error.traceback().toString());
+    assertEquals("9", text(kernel.eval("alsoSurvives + 1")));
   }
 
   @Test

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import io.diffii.io.Interruption;
 import io.diffii.io.Progress;
+import io.diffii.nn.NoGrad;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,6 +187,15 @@ public final class TrainingLoop {
     if (groups.isEmpty()) {
       throw new IllegalStateException(label + ": nothing to train; add an optimiser");
     }
+    // Restoring a checkpoint and the optimisers' updates write trainable arrays in place, which
+    // autograd refuses on a thread where it records, as on a notebook cell's (see NoGrad); the
+    // gradient collector records the loss's own graph.
+    try (NoGrad off = NoGrad.open()) {
+      return runSteps(loss);
+    }
+  }
+
+  private Result runSteps(Loss loss) {
     long startNanos = System.nanoTime();
     NDManager root = firstParameter().getManager();
     long start = resume(root);
