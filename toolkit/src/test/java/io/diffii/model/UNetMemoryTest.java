@@ -7,27 +7,10 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.diffii.bench.Resident;
 import org.junit.jupiter.api.Test;
 
 class UNetMemoryTest {
-
-  /** Returns the process's resident set size, after a collection so the Java heap is trimmed. */
-  private static long residentKiB() {
-    System.gc();
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D+", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
-  }
 
   private static int arrays(NDManager manager) {
     return ((BaseNDManager) manager).getManagedArrays().size();
@@ -48,7 +31,7 @@ class UNetMemoryTest {
       long start = System.nanoTime();
       for (int i = 0; i < 500; i++) {
         if (i == 100) {
-          warm = residentKiB();
+          warm = Resident.kib();
         }
         try (NDManager step = run.newSubManager()) {
           NDArray latents = step.randomNormal(new Shape(1, 4, 8, 8));
@@ -58,7 +41,7 @@ class UNetMemoryTest {
         }
         assertEquals(0, arrays(run), "arrays left behind by forward " + i);
       }
-      long growth = residentKiB() - warm;
+      long growth = Resident.kib() - warm;
       System.out.printf(
           "500 tiny-UNet forwards at batch 1: %.1f s, resident growth after warm-up %d KiB%n",
           (System.nanoTime() - start) / 1e9, growth);
