@@ -1,6 +1,9 @@
 package io.diffii.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
@@ -10,6 +13,7 @@ import io.diffii.model.UNet2DConditionModel;
 import io.diffii.model.UNetConfig;
 import io.diffii.schedule.DdimConfig;
 import io.diffii.schedule.DdimScheduler;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
 class DenoisingLoopTest {
@@ -44,6 +48,37 @@ class DenoisingLoopTest {
       assertEquals(start.getShape(), out.getShape());
       assertEquals(
           before + 1, arrays(run), "arrays left in the caller's manager besides the result");
+    }
+  }
+
+  @Test
+  void anInterruptedThreadStopsTheLoopBeforeItsNextStep() {
+    UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.tiny());
+    try (NDManager weights = NDManager.newBaseManager();
+        NDManager run = NDManager.newBaseManager()) {
+      unet.initializeParameters(weights);
+      NDArray start = run.randomNormal(new Shape(1, 4, 8, 8));
+      NDArray cond = run.randomNormal(new Shape(1, 77, 128));
+      int before = arrays(run);
+      DdimScheduler scheduler = new DdimScheduler(DdimConfig.stableDiffusion());
+      int[] timesteps = scheduler.timesteps(10);
+      // The notebook kernel's interrupt, arriving before the first step.
+      Thread.currentThread().interrupt();
+      var e =
+          assertThrows(
+              CancellationException.class,
+              () ->
+                  DenoisingLoop.run(
+                      new Denoiser(unet),
+                      scheduler,
+                      timesteps,
+                      start,
+                      PromptSchedule.constant(cond),
+                      null,
+                      1.0));
+      assertTrue(e.getMessage().contains("before timestep " + timesteps[0]), e.getMessage());
+      assertFalse(Thread.currentThread().isInterrupted(), "the check clears the interrupt");
+      assertEquals(before, arrays(run), "nothing left behind");
     }
   }
 }
