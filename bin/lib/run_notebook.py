@@ -3,7 +3,8 @@ and its HTML export. Exits 1 if any cell produced an error output. Called by bin
 
 Parameters follow papermill's convention: a cell tagged "injected-parameters" is placed right after
 the cell tagged "parameters" (or first, without one), replacing an earlier injected cell, and sets
-each parameter with a Java assignment: `shots = 5;`, `name = "cub";`, `fast = true;`.
+each parameter with a Java assignment: `shots = 5;`, `name = "cub";`, `fast = true;`. A parameter
+the parameters cell does not declare is refused (exit 2) before anything runs.
 """
 
 import argparse
@@ -20,6 +21,8 @@ from nbconvert import HTMLExporter
 
 INTEGER = re.compile(r"[-+]?\d+")
 DECIMAL = re.compile(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
+# A Java declaration with an initialiser, `int shots = 5;` or `List<String> names = ...`: its name.
+DECLARATION = re.compile(r"^\s*(?:final\s+)?[\w.<>\[\], ?]+?\s+([A-Za-z_$][\w$]*)\s*=", re.MULTILINE)
 
 
 def resolve(text):
@@ -56,6 +59,22 @@ def inject_parameters(nb, parameters):
     cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
     tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+
+
+def declared_parameters(nb):
+    """Returns the names the cells tagged "parameters" declare."""
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    return {name for c in cells for name in DECLARATION.findall(re.sub(r"//.*", "", c.source))}
+
+
+def unknown_parameters_error(nb, parameters):
+    """Returns a one-line error naming the parameters the notebook does not declare, or None."""
+    declared = declared_parameters(nb)
+    unknown = sorted(set(parameters) - declared)
+    if not unknown:
+        return None
+    known = ", ".join(sorted(declared)) or "none (no cell is tagged parameters)"
+    return f"unknown parameter {', '.join(unknown)}; the notebook's parameters are: {known}"
 
 
 def error_outputs(nb):
@@ -116,6 +135,11 @@ def main():
         parameters.update(nb.metadata.get("diffii", {}).get("quick_parameters", {}))
     parameters.update({name: resolve(value) for name, value in args.parameter})
     parameters.update({name: value for name, value in args.raw_parameter})
+    # A misspelt name would become an assignment to an undeclared variable in a cell halfway down.
+    unknown = unknown_parameters_error(nb, parameters)
+    if unknown:
+        print(f"bin/run-notebook: {args.notebook}: {unknown}", file=sys.stderr)
+        return 2
     inject_parameters(nb, parameters)
 
     output = args.output or Path("out/notebooks") / args.notebook.name

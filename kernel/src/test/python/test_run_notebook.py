@@ -48,6 +48,31 @@ class ParameterTests(unittest.TestCase):
         self.assertIs(nb.cells[2], injected[0])
         self.assertEqual(injected[0].source, '// Parameters\nshots = 3;\nname = "cub";')
 
+    def test_parameters_the_notebook_does_not_declare_are_named(self):
+        nb = java_notebook('// shots: how many\nint shots = 10;\nfinal String name = "a"; // x = 1', "shots")
+        self.assertEqual(run_notebook.declared_parameters(nb), {"shots", "name"})
+        self.assertIsNone(run_notebook.unknown_parameters_error(nb, {"shots": 5}))
+        self.assertEqual(
+            run_notebook.unknown_parameters_error(nb, {"shot": 5, "shots": 1}),
+            "unknown parameter shot; the notebook's parameters are: name, shots",
+        )
+
+    def test_an_unknown_parameter_exits_2_with_one_line_before_anything_runs(self):
+        folder = Path(tempfile.mkdtemp())
+        source = folder / "in.ipynb"
+        nbformat.write(java_notebook("int shots = 1;", "shots"), source)
+        output = folder / "out.ipynb"
+        done = subprocess.run(
+            [str(ROOT / "bin" / "run-notebook"), str(source), str(output), "-p", "shot", "5"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+        self.assertIn("unknown parameter shot", done.stderr)
+        self.assertFalse(output.exists())
+
 
 class HeadlessRunTests(unittest.TestCase):
     def run_notebook(self, nb, *options):
