@@ -125,13 +125,13 @@ class MainTest {
     assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), fewShot.methods);
     assertEquals(1, fewShot.trials);
     assertEquals(Path.of("runs/few-shot"), fewShot.out);
-    assertEquals(600, fewShot.conceptSteps);
+    assertEquals(600, fewShot.trial.conceptSteps);
     assertEquals(Interpolation.CIRCLE, fewShot.interpolation);
     assertEquals(OnOff.ON, fewShot.twoStage);
     assertEquals(OnOff.ON, fewShot.concepts);
-    assertEquals(0, fewShot.seed);
+    assertEquals(0, fewShot.trial.seed);
     assertEquals(128, fewShot.epochs);
-    assertNull(fewShot.testLimit);
+    assertNull(fewShot.trial.testLimit);
     assertEquals(Embedded.Captioning.CLASSIFIER, fewShot.captioner);
 
     assertEquals(0, run("pretrain").status());
@@ -180,8 +180,8 @@ class MainTest {
     assertFalse(c.twoStage.on());
     assertFalse(c.concepts.on());
     assertEquals(Path.of("runs/ablation/x"), c.out);
-    assertEquals(60, c.conceptSteps);
-    assertEquals(List.of(3L, 16, 500), List.of(c.seed, c.epochs, c.testLimit));
+    assertEquals(60, c.trial.conceptSteps);
+    assertEquals(List.of(3L, 16, 500), List.of(c.trial.seed, c.epochs, c.trial.testLimit));
 
     assertEquals(
         0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
@@ -212,7 +212,7 @@ class MainTest {
             Method.DIFF_MIX,
             Method.DIFF_II),
         d.methods);
-    assertEquals(List.of(1, 64, 600), List.of(d.trials, d.epochs, d.conceptSteps));
+    assertEquals(List.of(1, 64, 600), List.of(d.trials, d.epochs, d.trial.conceptSteps));
     assertEquals(Path.of("runs/long-tail"), d.out);
     Outcome o =
         run(
@@ -236,7 +236,7 @@ class MainTest {
     assertEquals(List.of(100.0, 20.0), c.factors);
     assertEquals(LongTail.Form.MEAN, c.form);
     assertEquals(List.of(Method.ORIGINAL, Method.CMO_DRW, Method.DIFF_II), c.methods);
-    assertEquals(List.of(30, 3, 8, 300), List.of(c.size, c.trials, c.epochs, c.testLimit));
+    assertEquals(List.of(30, 3, 8, 300), List.of(c.size, c.trials, c.epochs, c.trial.testLimit));
     assertUsageError(run("long-tail", "--if", "100,0.5"), "'--if': 0.5 is not at least 1");
     assertUsageError(run("long-tail", "--form", "cifar"), "expected one of max, mean");
     assertHelp(run("long-tail", "--help"), "--if=F[,F...]", "Default: 100,20,10", "--form=FORM");
@@ -341,7 +341,7 @@ class MainTest {
     AblationCommand c = (AblationCommand) ran.get(1);
     assertEquals(AblationCommand.Sweep.SPLIT_RATIO, c.sweep);
     assertEquals(List.of(0.0, 0.5, 1.0), c.ratios);
-    assertOneLineError(
+    assertUsageError(
         run("ablation", "--sweep", "split-ratio", "--ratios", "0.3,1.5"),
         "diffii ablation: Invalid value for option '--ratios': 1.5 is not in [0, 1]");
     assertEquals(2, ran.size(), "the job did not run");
