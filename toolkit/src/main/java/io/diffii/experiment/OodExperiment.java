@@ -427,8 +427,9 @@ public final class OodExperiment {
   }
 
   /**
-   * Returns one bar chart per column of {@link #COLUMNS} (the four groups, average, worst): one
-   * category per (backbone, setting), one bar per method, the std over trials as error bars.
+   * Returns one bar chart per column of {@link #COLUMNS} (the four groups, average, worst), titled
+   * by the group: one category per (backbone, setting), one bar per method, the std over trials as
+   * error bars.
    */
   static Map<String, CategoryChart> groupCharts(Table table, Table groups) {
     Map<String, Map<String, List<Double>>> values = perTrial(groups);
@@ -456,8 +457,8 @@ public final class OodExperiment {
       }
       charts.put(
           column,
-          Charts.bars(
-              table.name() + ": " + describe(column), "accuracy (%)", categories, means, stds));
+          // The title names the group only: the table's name (shots, benchmark) does not fit.
+          Charts.bars(describe(column), "accuracy (%)", categories, means, stds));
     }
     return charts;
   }
