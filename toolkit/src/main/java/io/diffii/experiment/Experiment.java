@@ -514,7 +514,9 @@ public final class Experiment {
           groups.stringColumn("settings_hash").get(i) + "|" + groups.stringColumn("group").get(i),
           i);
     }
-    return groups.rows(last.values().stream().mapToInt(Integer::intValue).sorted().toArray());
+    Table kept = groups.emptyCopy();
+    last.values().stream().sorted().forEach(i -> kept.append(groups.row(i)));
+    return kept;
   }
 
   /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
