@@ -39,7 +39,8 @@ class MainTest {
             new FewShotCommand(this::record),
             new AblationCommand(this::record),
             new PretrainCommand(this::record),
-            new LongTailCommand(this::record)),
+            new LongTailCommand(this::record),
+            new OodCommand(this::record)),
         args);
   }
 
@@ -240,6 +241,61 @@ class MainTest {
     assertUsageError(run("long-tail", "--if", "100,0.5"), "'--if': 0.5 is not at least 1");
     assertUsageError(run("long-tail", "--form", "cifar"), "expected one of max, mean");
     assertHelp(run("long-tail", "--help"), "--if=F[,F...]", "Default: 100,20,10", "--form=FORM");
+  }
+
+  @Test
+  void theOodCommandParsesTheTableCommandAndItsDefaults() {
+    assertEquals(0, run("ood").status());
+    OodCommand d = (OodCommand) ran.get(0);
+    assertEquals(
+        List.of(
+            Method.ORIGINAL,
+            Method.REAL_FILTER,
+            Method.REAL_GUIDANCE,
+            Method.REAL_MIX,
+            Method.DA_FUSION,
+            Method.DIFF_AUG,
+            Method.DIFF_MIX,
+            Method.DIFF_II),
+        d.methods);
+    assertEquals(1.0, d.correlation);
+    assertEquals(List.of(), d.sweep);
+    assertEquals(List.of(5, 3, 128, 600), List.of(d.shots, d.trials, d.epochs, d.conceptSteps));
+    assertEquals(Backbone.RESNET, d.backbone);
+    assertNull(d.testLimit);
+    assertEquals(Path.of("runs/ood"), d.out);
+    Outcome o =
+        run(
+            "ood",
+            "--trials",
+            "1",
+            "--sweep",
+            "0.9,0.8",
+            "--methods",
+            "original,diff-ii",
+            "--out",
+            "runs/ood-x",
+            "--test-limit",
+            "400");
+    assertEquals(0, o.status(), o.err());
+    OodCommand c = (OodCommand) ran.get(1);
+    assertEquals(List.of(0.9, 0.8), c.sweep);
+    assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), c.methods);
+    assertEquals(List.of(1, 400), List.of(c.trials, c.testLimit));
+    assertEquals(Path.of("runs/ood-x"), c.out);
+    assertUsageError(
+        run("ood", "--sweep", "0.9,1.5"),
+        "diffii ood: Invalid value for option '--sweep': 1.5 is not in [0, 1]");
+    assertUsageError(
+        run("ood", "--correlation", "-0.1"),
+        "diffii ood: Invalid value for option '--correlation': -0.1 is not in [0, 1]");
+    assertUsageError(run("ood", "--trials", "0"), "'--trials': 0 is not at least 1");
+    assertHelp(
+        run("ood", "--help"),
+        "--sweep=C[,C...]",
+        "--methods=METHOD[,METHOD...]",
+        "Default: runs/ood");
+    assertEquals(2, ran.size(), "the job did not run on a bad value");
   }
 
   @Test
