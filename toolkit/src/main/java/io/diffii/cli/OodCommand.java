@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -82,13 +83,6 @@ final class OodCommand implements Callable<Integer> {
   int trials;
 
   @Option(
-      names = "--seed",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Seed of trial 0 (trial t uses seed + t): split, generation, fine-tuning.")
-  long seed;
-
-  @Option(
       names = "--epochs",
       paramLabel = "N",
       defaultValue = "128",
@@ -96,24 +90,13 @@ final class OodCommand implements Callable<Integer> {
   int epochs;
 
   @Option(
-      names = "--test-limit",
-      paramLabel = "N",
-      description = "Test scenes scored (default: all 10,000, 2,500 per group).")
-  Integer testLimit;
-
-  @Option(
-      names = "--concept-steps",
-      paramLabel = "N",
-      defaultValue = "600",
-      description = "Concept-learning steps per trial and correlation.")
-  int conceptSteps;
-
-  @Option(
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "runs/ood",
       description = "Output folder.")
   Path out;
+
+  @Mixin TrialOptions trial;
 
   @Spec CommandSpec spec;
 
@@ -148,10 +131,7 @@ final class OodCommand implements Callable<Integer> {
     Main.requirePositive(spec, "--shots", List.of(shots));
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
-    Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
-    if (testLimit != null) {
-      Main.requirePositive(spec, "--test-limit", List.of(testLimit));
-    }
+    trial.check(spec);
     return job.run(this);
   }
 
@@ -165,10 +145,10 @@ final class OodCommand implements Callable<Integer> {
             .shots(o.shots)
             .backbone(o.backbone)
             .trials(o.trials)
-            .seed(o.seed)
-            .testLimit(o.testLimit == null ? Integer.MAX_VALUE : o.testLimit)
+            .seed(o.trial.seed)
+            .testLimit(o.trial.scored())
             .recipe(b -> FineTune.fewShotRecipe(b).withEpochs(o.epochs))
-            .diffII(d -> d.withConcept(d.concept().withSteps(o.conceptSteps)))
+            .diffII(d -> d.withConcept(d.concept().withSteps(o.trial.conceptSteps)))
             .out(o.out)
             .run();
     System.out.println(r);

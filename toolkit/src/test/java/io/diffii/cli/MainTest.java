@@ -260,9 +260,10 @@ class MainTest {
         d.methods);
     assertEquals(1.0, d.correlation);
     assertEquals(List.of(), d.sweep);
-    assertEquals(List.of(5, 3, 128, 600), List.of(d.shots, d.trials, d.epochs, d.conceptSteps));
+    assertEquals(
+        List.of(5, 3, 128, 600), List.of(d.shots, d.trials, d.epochs, d.trial.conceptSteps));
     assertEquals(Backbone.RESNET, d.backbone);
-    assertNull(d.testLimit);
+    assertNull(d.trial.testLimit);
     assertEquals(Path.of("runs/ood"), d.out);
     Outcome o =
         run(
@@ -281,7 +282,7 @@ class MainTest {
     OodCommand c = (OodCommand) ran.get(1);
     assertEquals(List.of(0.9, 0.8), c.sweep);
     assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), c.methods);
-    assertEquals(List.of(1, 400), List.of(c.trials, c.testLimit));
+    assertEquals(List.of(1, 400), List.of(c.trials, c.trial.testLimit));
     assertEquals(Path.of("runs/ood-x"), c.out);
     assertUsageError(
         run("ood", "--sweep", "0.9,1.5"),
