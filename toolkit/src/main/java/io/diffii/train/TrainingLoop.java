@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import io.diffii.io.Progress;
+import io.diffii.nn.NoGrad;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,6 +185,14 @@ public final class TrainingLoop {
     if (groups.isEmpty()) {
       throw new IllegalStateException(label + ": nothing to train; add an optimiser");
     }
+    // The optimisers update parameters in place, which autograd refuses while it records; a
+    // notebook cell's fresh thread records by default (see NoGrad).
+    try (NoGrad off = NoGrad.open()) {
+      return steps(loss);
+    }
+  }
+
+  private Result steps(Loss loss) {
     long startNanos = System.nanoTime();
     NDManager root = firstParameter().getManager();
     long start = resume(root);
