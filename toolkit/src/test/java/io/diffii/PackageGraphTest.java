@@ -41,6 +41,7 @@ class PackageGraphTest {
       Map.of(
           "augment", List.of("concept", "invert", "metrics"),
           "metrics", List.of("classify"),
+          "train", List.of("nn"),
           "cli", List.of("embedded"));
 
   @ArchTest

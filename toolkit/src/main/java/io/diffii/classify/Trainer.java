@@ -29,7 +29,19 @@ import java.util.Random;
  */
 public final class Trainer {
 
-  /** What one training run measured. */
+  /**
+   * What one training run measured.
+   *
+   * @param accuracy the fraction of test images classified right
+   * @param perClassAccuracy that fraction within each class (NaN for a class without test images)
+   * @param epochLosses the mean training loss of each epoch
+   * @param replacedFraction the fraction of drawn images replaced by synthetic ones
+   * @param skippedSteps the steps dropped as non-finite
+   * @param seconds the wall time of training and evaluation
+   * @param config the recipe it ran
+   * @param predictions the predicted class of each test image, in the test set's order (for
+   *     measures over groups of test images, such as {@code io.diffii.metrics.GroupAccuracy})
+   */
   public record Result(
       double accuracy,
       double[] perClassAccuracy,
@@ -37,7 +49,8 @@ public final class Trainer {
       double replacedFraction,
       int skippedSteps,
       double seconds,
-      TrainConfig config) {
+      TrainConfig config,
+      int[] predictions) {
     /** {@inheritDoc} */
     @Override
     public String toString() {
@@ -199,8 +212,9 @@ public final class Trainer {
       }
       losses.add(sum / n);
     }
+    int[] predictions = predict(model, test);
     double[] perClass = new double[model.classes()];
-    double accuracy = evaluate(model, test, perClass);
+    double accuracy = accuracy(test.labels(), predictions, perClass);
     return new Result(
         accuracy,
         perClass,
@@ -208,7 +222,8 @@ public final class Trainer {
         tally.drawn == 0 ? 0 : (double) tally.replaced / tally.drawn,
         run.skippedSteps(),
         (System.nanoTime() - start) / 1e9,
-        config);
+        config,
+        predictions);
   }
 
   /**
@@ -333,31 +348,45 @@ public final class Trainer {
 
   /** Returns the accuracy on {@code data}, filling per-class accuracy when the array is given. */
   public static double evaluate(Classifier model, LabeledImages data, double[] perClass) {
-    int[] correct = new int[model.classes()];
-    int[] count = new int[model.classes()];
-    int right = 0;
+    return accuracy(data.labels(), predict(model, data), perClass);
+  }
+
+  /** Returns the model's predicted class of each image of {@code data}, in its order. */
+  public static int[] predict(Classifier model, LabeledImages data) {
+    int[] predictions = new int[data.size()];
     try (NDManager manager = NDManager.newBaseManager()) {
       for (int from = 0; from < data.size(); from += 500) {
         try (NDManager scope = manager.newSubManager()) {
           int to = Math.min(data.size(), from + 500);
-          int[] pred = model.predict(data.batch(scope, from, to));
-          for (int i = from; i < to; i++) {
-            int y = data.labels()[i];
-            count[y]++;
-            if (pred[i - from] == y) {
-              correct[y]++;
-              right++;
-            }
-          }
+          System.arraycopy(
+              model.predict(data.batch(scope, from, to)), 0, predictions, from, to - from);
         }
       }
     }
-    if (perClass != null) {
-      for (int c = 0; c < perClass.length; c++) {
-        perClass[c] = count[c] == 0 ? Double.NaN : (double) correct[c] / count[c];
+    return predictions;
+  }
+
+  /**
+   * Returns the fraction of {@code predictions} equal to {@code labels}, filling per-class accuracy
+   * (NaN for a class without images) when the array is given.
+   */
+  private static double accuracy(int[] labels, int[] predictions, double[] perClass) {
+    int classes = perClass == null ? 0 : perClass.length;
+    int[] correct = new int[classes];
+    int[] count = new int[classes];
+    int right = 0;
+    for (int i = 0; i < labels.length; i++) {
+      boolean hit = predictions[i] == labels[i];
+      right += hit ? 1 : 0;
+      if (perClass != null) {
+        count[labels[i]]++;
+        correct[labels[i]] += hit ? 1 : 0;
       }
     }
-    return (double) right / data.size();
+    for (int c = 0; c < classes; c++) {
+      perClass[c] = count[c] == 0 ? Double.NaN : (double) correct[c] / count[c];
+    }
+    return (double) right / labels.length;
   }
 
   /** Draws the batch for {@code idx} as the trainer does, CMO sampling from {@code train}. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -78,13 +79,6 @@ final class AblationCommand implements Callable<Integer> {
   int trials;
 
   @Option(
-      names = "--seed",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Seed of trial 0 (trial t uses seed + t).")
-  long seed;
-
-  @Option(
       names = "--epochs",
       paramLabel = "N",
       defaultValue = "128",
@@ -92,24 +86,13 @@ final class AblationCommand implements Callable<Integer> {
   int epochs;
 
   @Option(
-      names = "--test-limit",
-      paramLabel = "N",
-      description = "Test scenes scored (default: all 10,000).")
-  Integer testLimit;
-
-  @Option(
-      names = "--concept-steps",
-      paramLabel = "N",
-      defaultValue = "600",
-      description = "Concept-learning steps per trial.")
-  int conceptSteps;
-
-  @Option(
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "runs/ablation",
       description = "Output folder.")
   Path out;
+
+  @Mixin TrialOptions trial;
 
   @Spec CommandSpec spec;
 
@@ -131,10 +114,7 @@ final class AblationCommand implements Callable<Integer> {
     Main.requirePositive(spec, "--shots", List.of(shots));
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
-    Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
-    if (testLimit != null) {
-      Main.requirePositive(spec, "--test-limit", List.of(testLimit));
-    }
+    trial.check(spec);
     for (double s : ratios) {
       if (!(s >= 0 && s <= 1)) {
         throw new ParameterException(
@@ -156,10 +136,10 @@ final class AblationCommand implements Callable<Integer> {
             .shots(o.shots)
             .backbone(o.backbone)
             .trials(o.trials)
-            .seed(o.seed)
-            .testLimit(o.testLimit == null ? Integer.MAX_VALUE : o.testLimit)
+            .seed(o.trial.seed)
+            .testLimit(o.trial.scored())
             .recipe(b -> FineTune.fewShotRecipe(b).withEpochs(o.epochs))
-            .diffII(d -> d.withConcept(d.concept().withSteps(o.conceptSteps)))
+            .diffII(d -> d.withConcept(d.concept().withSteps(o.trial.conceptSteps)))
             .out(o.out)
             .run();
     System.out.println(r);

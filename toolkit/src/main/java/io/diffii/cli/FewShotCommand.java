@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,13 +71,6 @@ final class FewShotCommand implements Callable<Integer> {
   int trials;
 
   @Option(
-      names = "--seed",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Seed of trial 0 (trial t uses seed + t): shots, Diff-II, fine-tuning.")
-  long seed;
-
-  @Option(
       names = "--epochs",
       paramLabel = "N",
       defaultValue = "128",
@@ -84,24 +78,11 @@ final class FewShotCommand implements Callable<Integer> {
   int epochs;
 
   @Option(
-      names = "--test-limit",
-      paramLabel = "N",
-      description = "Test scenes scored (default: all 10,000).")
-  Integer testLimit;
-
-  @Option(
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "runs/few-shot",
       description = "Output folder.")
   Path out;
-
-  @Option(
-      names = "--concept-steps",
-      paramLabel = "N",
-      defaultValue = "600",
-      description = "Concept-learning steps per trial.")
-  int conceptSteps;
 
   @Option(
       names = "--interpolation",
@@ -133,6 +114,8 @@ final class FewShotCommand implements Callable<Integer> {
               + " scenes' ground-truth context).")
   Embedded.Captioning captioner;
 
+  @Mixin TrialOptions trial;
+
   @Spec CommandSpec spec;
 
   private final Main.Job<FewShotCommand> job;
@@ -152,11 +135,8 @@ final class FewShotCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Main.requirePositive(spec, "--shots", shots);
     Main.requirePositive(spec, "--trials", List.of(trials));
-    Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
-    if (testLimit != null) {
-      Main.requirePositive(spec, "--test-limit", List.of(testLimit));
-    }
+    trial.check(spec);
     return job.run(this);
   }
 
@@ -168,15 +148,15 @@ final class FewShotCommand implements Callable<Integer> {
             .backbones(options.backbones.toArray(Backbone[]::new))
             .methods(options.methods.toArray(Method[]::new))
             .trials(options.trials)
-            .seed(options.seed)
-            .testLimit(options.testLimit == null ? Integer.MAX_VALUE : options.testLimit)
+            .seed(options.trial.seed)
+            .testLimit(options.trial.scored())
             .recipe(b -> FineTune.fewShotRecipe(b).withEpochs(options.epochs))
             .out(options.out)
             .diffII(
                 d ->
                     d.withConcept(
                             d.concept()
-                                .withSteps(options.conceptSteps)
+                                .withSteps(options.trial.conceptSteps)
                                 .withEnabled(options.concepts.on()))
                         .withInversion(d.inversion().withInterpolation(options.interpolation))
                         .withSampling(d.sampling().withTwoStage(options.twoStage.on())))

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -86,24 +87,11 @@ final class LongTailCommand implements Callable<Integer> {
   int trials;
 
   @Option(
-      names = "--seed",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Seed of trial 0 (trial t uses seed + t): split, generation, fine-tuning.")
-  long seed;
-
-  @Option(
       names = "--epochs",
       paramLabel = "N",
       defaultValue = "64",
       description = "Fine-tuning epochs (the step schedule and DRW scale with them).")
   int epochs;
-
-  @Option(
-      names = "--test-limit",
-      paramLabel = "N",
-      description = "Test scenes scored (default: all 10,000).")
-  Integer testLimit;
 
   @Option(
       names = "--out",
@@ -113,13 +101,6 @@ final class LongTailCommand implements Callable<Integer> {
   Path out;
 
   @Option(
-      names = "--concept-steps",
-      paramLabel = "N",
-      defaultValue = "600",
-      description = "Concept-learning steps per trial and IF.")
-  int conceptSteps;
-
-  @Option(
       names = "--captioner",
       paramLabel = "KIND",
       defaultValue = "classifier",
@@ -127,6 +108,8 @@ final class LongTailCommand implements Callable<Integer> {
           "Captions of the training scenes for Diff-II's suffixes: classifier (reads pixels) or"
               + " oracle.")
   Embedded.Captioning captioner;
+
+  @Mixin TrialOptions trial;
 
   @Spec CommandSpec spec;
 
@@ -153,11 +136,8 @@ final class LongTailCommand implements Callable<Integer> {
     }
     Main.requirePositive(spec, "--size", List.of(size));
     Main.requirePositive(spec, "--trials", List.of(trials));
-    Main.requirePositive(spec, "--concept-steps", List.of(conceptSteps));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
-    if (testLimit != null) {
-      Main.requirePositive(spec, "--test-limit", List.of(testLimit));
-    }
+    trial.check(spec);
     return job.run(this);
   }
 
@@ -169,11 +149,11 @@ final class LongTailCommand implements Callable<Integer> {
             .backbones(options.backbones.toArray(Backbone[]::new))
             .methods(options.methods.toArray(Method[]::new))
             .trials(options.trials)
-            .seed(options.seed)
-            .testLimit(options.testLimit == null ? Integer.MAX_VALUE : options.testLimit)
+            .seed(options.trial.seed)
+            .testLimit(options.trial.scored())
             .recipe(b -> FineTune.longTailRecipe(b).withEpochs(options.epochs))
             .out(options.out)
-            .diffII(d -> d.withConcept(d.concept().withSteps(options.conceptSteps)))
+            .diffII(d -> d.withConcept(d.concept().withSteps(options.trial.conceptSteps)))
             .run();
     System.out.println(r);
     System.out.println(r.result().stages().printAll());

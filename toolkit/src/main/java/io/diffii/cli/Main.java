@@ -61,6 +61,7 @@ public final class Main implements Callable<Integer> {
                 new MainJob(),
                 new FewShotCommand(),
                 new LongTailCommand(),
+                new OodCommand(),
                 new AblationCommand(),
                 new PretrainCommand(),
                 new PretrainClipCommand())

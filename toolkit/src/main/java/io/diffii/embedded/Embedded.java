@@ -17,6 +17,7 @@ import io.diffii.experiment.AblationExperiment;
 import io.diffii.experiment.Benchmark;
 import io.diffii.experiment.FewShotExperiment;
 import io.diffii.experiment.LongTailExperiment;
+import io.diffii.experiment.OodExperiment;
 import io.diffii.experiment.SetMeasure;
 import io.diffii.experiment.ShotGroups;
 import io.diffii.metrics.ClipScore;
@@ -282,6 +283,15 @@ public final class Embedded {
         benchmark(captioning),
         splits,
         f -> ShotGroups.thirds(size, f, classes, form.span(classes)));
+  }
+
+  /**
+   * Returns Table 3's experiment on the embedded benchmark: {@link Splits#ood(int, double, long)},
+   * each class's shots on its habitat's backgrounds with the experiment's correlation, 1,000 test
+   * scenes per class balanced over the four (class habitat, background) groups.
+   */
+  public static OodExperiment ood() {
+    return OodExperiment.on(benchmark(), Splits::ood);
   }
 
   /** Returns Table 1's experiment on the embedded benchmark ({@link Splits#fewShot(int, long)}). */

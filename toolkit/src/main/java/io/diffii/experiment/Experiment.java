@@ -18,6 +18,7 @@ import io.diffii.classify.Trainer;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.Split;
 import io.diffii.io.Digests;
+import io.diffii.metrics.GroupAccuracy;
 import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
 import java.io.IOException;
@@ -97,6 +98,25 @@ public final class Experiment {
           DoubleColumn.create("accuracy"),
           StringColumn.create("settings_hash"));
 
+  /**
+   * The file of per-group test accuracy ({@link Plan#testGroup()}), one line per group of each
+   * measured row.
+   */
+  public static final String GROUPS = "groups.csv";
+
+  /** The columns of {@link #GROUPS}. */
+  static final Table GROUP_SCHEMA =
+      Table.create(
+          "groups",
+          StringColumn.create("setting"),
+          IntColumn.create("trial"),
+          StringColumn.create("backbone"),
+          StringColumn.create("method"),
+          StringColumn.create("group"),
+          IntColumn.create("images"),
+          DoubleColumn.create("accuracy"),
+          StringColumn.create("settings_hash"));
+
   /** The columns of {@link Result#synthetic()}. */
   static final Table SYNTHETIC_SCHEMA =
       Table.create(
@@ -122,6 +142,7 @@ public final class Experiment {
   private final CsvLog rowLog;
   private final CsvLog stageLog;
   private final CsvLog classLog;
+  private final CsvLog groupLog;
   private final String commit;
   private final String modelHash;
   private final Map<Backbone, String> backboneHashes = new HashMap<>();
@@ -134,6 +155,7 @@ public final class Experiment {
     this.rowLog = new CsvLog(out.resolve(ROWS), ROW_SCHEMA);
     this.stageLog = new CsvLog(out.resolve(STAGES), STAGE_SCHEMA);
     this.classLog = new CsvLog(out.resolve(CLASSES), CLASS_SCHEMA);
+    this.groupLog = new CsvLog(out.resolve(GROUPS), GROUP_SCHEMA);
     this.commit = commit();
     if (plan.methods().contains(Method.REAL_FILTER)) {
       if (benchmark.realFilter() == null) {
@@ -176,6 +198,7 @@ public final class Experiment {
     final Path conceptDir;
     SuffixSource suffixes;
     LabeledImages train;
+    ImageDataset testSet;
     LabeledImages test;
     SyntheticSet synthetic;
     final Map<Baseline, SyntheticSet> baselines = new EnumMap<>(Baseline.class);
@@ -312,11 +335,11 @@ public final class Experiment {
     LabeledImages test() {
       if (test == null) {
         ImageDataset all = split.test();
-        ImageDataset scored =
+        testSet =
             all.size() <= plan.testLimit()
                 ? all
                 : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
-        test = LabeledImages.of(scored, benchmark.imageSize());
+        test = LabeledImages.of(testSet, benchmark.imageSize());
       }
       return test;
     }
@@ -415,6 +438,10 @@ public final class Experiment {
           row.backbone().id(),
           row.method().label(),
           r);
+      if (plan.testGroup() != null) {
+        // Before the row: a run killed between the two measures the row again.
+        groupLog.append(groupRows(row, trial, r.predictions(), hash));
+      }
       Table measured = ROW_SCHEMA.emptyCopy();
       measured.stringColumn("setting").append(row.setting().label());
       measured.intColumn("trial").append(row.trial());
@@ -446,8 +473,50 @@ public final class Experiment {
     classes =
         classes.where(
             classes.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash")));
+    Table groups = groupLog.read();
+    groups =
+        lastPerGroup(
+            groups.where(
+                groups.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash"))));
     return Result.of(
-        plan.name() + ", " + benchmark.name(), rows, stages, classes, grids, syntheticDirs);
+        plan.name() + ", " + benchmark.name(), rows, stages, classes, groups, grids, syntheticDirs);
+  }
+
+  /** Returns one row of {@link #GROUP_SCHEMA} per test group of a measured row. */
+  private Table groupRows(Plan.Row row, Trial trial, int[] predictions, String hash) {
+    GroupAccuracy g =
+        GroupAccuracy.of(
+            trial.test().labels(),
+            predictions,
+            trial.testSet.samples().stream().map(plan.testGroup()).toList());
+    Table t = GROUP_SCHEMA.emptyCopy();
+    for (String group : g.counts().keySet()) {
+      t.stringColumn("setting").append(row.setting().label());
+      t.intColumn("trial").append(row.trial());
+      t.stringColumn("backbone").append(row.backbone().id());
+      t.stringColumn("method").append(row.method().label());
+      t.stringColumn("group").append(group);
+      t.intColumn("images").append(g.counts().get(group));
+      t.doubleColumn("accuracy").append(100 * g.accuracy().get(group));
+      t.stringColumn("settings_hash").append(hash);
+    }
+    return t;
+  }
+
+  /**
+   * Returns the last line of each (settings hash, group) of {@code groups}: a row measured again
+   * after a killed run has its groups twice.
+   */
+  private static Table lastPerGroup(Table groups) {
+    Map<String, Integer> last = new LinkedHashMap<>();
+    for (int i = 0; i < groups.rowCount(); i++) {
+      last.put(
+          groups.stringColumn("settings_hash").get(i) + "|" + groups.stringColumn("group").get(i),
+          i);
+    }
+    Table kept = groups.emptyCopy();
+    last.values().stream().sorted().forEach(i -> kept.append(groups.row(i)));
+    return kept;
   }
 
   /** Returns one row of {@link #CLASS_SCHEMA} per class of a measured row. */
@@ -493,6 +562,9 @@ public final class Experiment {
                     .map(x -> x.id() + ":" + x.label())
                     .toList())));
     s.addProperty("test_limit", plan.testLimit());
+    if (plan.testGroup() != null) {
+      s.addProperty("test_groups", true);
+    }
     s.addProperty("image_size", benchmark.imageSize());
     s.addProperty("backbone", row.backbone().id());
     s.addProperty(

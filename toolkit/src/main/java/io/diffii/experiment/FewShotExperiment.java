@@ -120,16 +120,16 @@ public final class FewShotExperiment {
   public Plan plan() {
     List<Setting> settings = new ArrayList<>();
     for (int k : Arrays.stream(shots).distinct().toArray()) {
-      // The paper's split ratios: 0.3 for 5-shot, 0.1 for 10-shot.
-      double s = k <= 5 ? 0.3 : 0.1;
-      settings.add(
-          new Setting(
-              k + "-shot",
-              seed -> splits.of(k, seed),
-              d -> d.withSampling(d.sampling().withSplitRatio(s))));
+      settings.add(new Setting(k + "-shot", seed -> splits.of(k, seed), splitRatio(k)));
     }
     return new Plan(
         "few-shot", settings, trials, seed, backbones, methods, recipe, testLimit, diffII);
+  }
+
+  /** Sets the paper's split ratio of {@code shots}-shot Diff-II: 0.3 up to 5 shots, 0.1 above. */
+  static UnaryOperator<DiffIISettings> splitRatio(int shots) {
+    double s = shots <= 5 ? 0.3 : 0.1;
+    return d -> d.withSampling(d.sampling().withSplitRatio(s));
   }
 
   /** Measures every row of the plan not yet in {@code <out>/rows.csv} and returns the tables. */

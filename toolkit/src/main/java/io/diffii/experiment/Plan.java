@@ -3,6 +3,7 @@ package io.diffii.experiment;
 import io.diffii.augment.DiffIISettings;
 import io.diffii.classify.Backbone;
 import io.diffii.classify.TrainConfig;
+import io.diffii.data.Sample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -22,6 +23,9 @@ import java.util.function.UnaryOperator;
  * @param recipe the fine-tuning recipe of a backbone (its seed is replaced by the trial's)
  * @param testLimit the number of test images scored (the first ones of the split)
  * @param diffII adjusts the Diff-II settings after the benchmark's and the setting's
+ * @param testGroup the group of a test sample whose accuracy each row also reports ({@link
+ *     Experiment#GROUPS}), or null for none; a plan with groups marks its rows' settings, so it
+ *     never reuses a row measured without them
  */
 public record Plan(
     String name,
@@ -32,7 +36,8 @@ public record Plan(
     List<Method> methods,
     Function<Backbone, TrainConfig> recipe,
     int testLimit,
-    UnaryOperator<DiffIISettings> diffII) {
+    UnaryOperator<DiffIISettings> diffII,
+    Function<Sample, String> testGroup) {
 
   /**
    * One measurement of the plan.
@@ -44,6 +49,20 @@ public record Plan(
    * @param method how it is trained
    */
   public record Row(Setting setting, int trial, long seed, Backbone backbone, Method method) {}
+
+  /** A plan that reports no group accuracy. */
+  public Plan(
+      String name,
+      List<Setting> settings,
+      int trials,
+      long seed,
+      List<Backbone> backbones,
+      List<Method> methods,
+      Function<Backbone, TrainConfig> recipe,
+      int testLimit,
+      UnaryOperator<DiffIISettings> diffII) {
+    this(name, settings, trials, seed, backbones, methods, recipe, testLimit, diffII, null);
+  }
 
   /** Checks that the plan measures something, and copies the lists. */
   public Plan {

@@ -30,6 +30,8 @@ import tech.tablesaw.api.Table;
  * @param stages wall time of each stage that ran for these rows
  * @param classes per-class test accuracy (%) of each row, with the class's training images, as in
  *     {@code classes.csv}
+ * @param groups per-group test accuracy (%) of each row when the plan names test groups ({@link
+ *     Plan#testGroup()}), as in {@code groups.csv}; empty otherwise
  * @param chart the summary's means with their std as error bars
  * @param grids per setting label, real images (left) beside synthetic ones (right), rarest classes
  *     first
@@ -41,6 +43,7 @@ public record Result(
     Table summary,
     Table stages,
     Table classes,
+    Table groups,
     CategoryChart chart,
     Map<String, ImageGrid> grids,
     Table synthetic) {
@@ -51,6 +54,7 @@ public record Result(
       Table rows,
       Table stages,
       Table classes,
+      Table groups,
       Map<String, ImageGrid> grids,
       Table synthetic) {
     Table summary = summary(rows).setName("Accuracy (%), " + title);
@@ -59,6 +63,7 @@ public record Result(
         summary,
         stages,
         classes,
+        groups,
         chart(summary),
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grids)),
         synthetic);

@@ -187,15 +187,14 @@ public final class TrainingLoop {
     if (groups.isEmpty()) {
       throw new IllegalStateException(label + ": nothing to train; add an optimiser");
     }
-    // Restoring a checkpoint and the optimisers' updates write trainable arrays in place, which
-    // autograd refuses on a thread where it records, as on a notebook cell's (see NoGrad); the
-    // gradient collector records the loss's own graph.
+    // The optimisers update parameters in place, which autograd refuses while it records; a
+    // notebook cell's fresh thread records by default (see NoGrad).
     try (NoGrad off = NoGrad.open()) {
-      return runSteps(loss);
+      return steps(loss);
     }
   }
 
-  private Result runSteps(Loss loss) {
+  private Result steps(Loss loss) {
     long startNanos = System.nanoTime();
     NDManager root = firstParameter().getManager();
     long start = resume(root);

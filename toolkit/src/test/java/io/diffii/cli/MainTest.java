@@ -39,7 +39,8 @@ class MainTest {
             new FewShotCommand(this::record),
             new AblationCommand(this::record),
             new PretrainCommand(this::record),
-            new LongTailCommand(this::record)),
+            new LongTailCommand(this::record),
+            new OodCommand(this::record)),
         args);
   }
 
@@ -125,13 +126,13 @@ class MainTest {
     assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), fewShot.methods);
     assertEquals(1, fewShot.trials);
     assertEquals(Path.of("runs/few-shot"), fewShot.out);
-    assertEquals(600, fewShot.conceptSteps);
+    assertEquals(600, fewShot.trial.conceptSteps);
     assertEquals(Interpolation.CIRCLE, fewShot.interpolation);
     assertEquals(OnOff.ON, fewShot.twoStage);
     assertEquals(OnOff.ON, fewShot.concepts);
-    assertEquals(0, fewShot.seed);
+    assertEquals(0, fewShot.trial.seed);
     assertEquals(128, fewShot.epochs);
-    assertNull(fewShot.testLimit);
+    assertNull(fewShot.trial.testLimit);
     assertEquals(Embedded.Captioning.CLASSIFIER, fewShot.captioner);
 
     assertEquals(0, run("pretrain").status());
@@ -180,8 +181,8 @@ class MainTest {
     assertFalse(c.twoStage.on());
     assertFalse(c.concepts.on());
     assertEquals(Path.of("runs/ablation/x"), c.out);
-    assertEquals(60, c.conceptSteps);
-    assertEquals(List.of(3L, 16, 500), List.of(c.seed, c.epochs, c.testLimit));
+    assertEquals(60, c.trial.conceptSteps);
+    assertEquals(List.of(3L, 16, 500), List.of(c.trial.seed, c.epochs, c.trial.testLimit));
 
     assertEquals(
         0, run("main", "--out", "o", "--seed", "7", "--shots", "10", "--backbone", "vit").status());
@@ -212,7 +213,7 @@ class MainTest {
             Method.DIFF_MIX,
             Method.DIFF_II),
         d.methods);
-    assertEquals(List.of(1, 64, 600), List.of(d.trials, d.epochs, d.conceptSteps));
+    assertEquals(List.of(1, 64, 600), List.of(d.trials, d.epochs, d.trial.conceptSteps));
     assertEquals(Path.of("runs/long-tail"), d.out);
     Outcome o =
         run(
@@ -236,10 +237,66 @@ class MainTest {
     assertEquals(List.of(100.0, 20.0), c.factors);
     assertEquals(LongTail.Form.MEAN, c.form);
     assertEquals(List.of(Method.ORIGINAL, Method.CMO_DRW, Method.DIFF_II), c.methods);
-    assertEquals(List.of(30, 3, 8, 300), List.of(c.size, c.trials, c.epochs, c.testLimit));
+    assertEquals(List.of(30, 3, 8, 300), List.of(c.size, c.trials, c.epochs, c.trial.testLimit));
     assertUsageError(run("long-tail", "--if", "100,0.5"), "'--if': 0.5 is not at least 1");
     assertUsageError(run("long-tail", "--form", "cifar"), "expected one of max, mean");
     assertHelp(run("long-tail", "--help"), "--if=F[,F...]", "Default: 100,20,10", "--form=FORM");
+  }
+
+  @Test
+  void theOodCommandParsesTheTableCommandAndItsDefaults() {
+    assertEquals(0, run("ood").status());
+    OodCommand d = (OodCommand) ran.get(0);
+    assertEquals(
+        List.of(
+            Method.ORIGINAL,
+            Method.REAL_FILTER,
+            Method.REAL_GUIDANCE,
+            Method.REAL_MIX,
+            Method.DA_FUSION,
+            Method.DIFF_AUG,
+            Method.DIFF_MIX,
+            Method.DIFF_II),
+        d.methods);
+    assertEquals(1.0, d.correlation);
+    assertEquals(List.of(), d.sweep);
+    assertEquals(
+        List.of(5, 3, 128, 600), List.of(d.shots, d.trials, d.epochs, d.trial.conceptSteps));
+    assertEquals(Backbone.RESNET, d.backbone);
+    assertNull(d.trial.testLimit);
+    assertEquals(Path.of("runs/ood"), d.out);
+    Outcome o =
+        run(
+            "ood",
+            "--trials",
+            "1",
+            "--sweep",
+            "0.9,0.8",
+            "--methods",
+            "original,diff-ii",
+            "--out",
+            "runs/ood-x",
+            "--test-limit",
+            "400");
+    assertEquals(0, o.status(), o.err());
+    OodCommand c = (OodCommand) ran.get(1);
+    assertEquals(List.of(0.9, 0.8), c.sweep);
+    assertEquals(List.of(Method.ORIGINAL, Method.DIFF_II), c.methods);
+    assertEquals(List.of(1, 400), List.of(c.trials, c.trial.testLimit));
+    assertEquals(Path.of("runs/ood-x"), c.out);
+    assertUsageError(
+        run("ood", "--sweep", "0.9,1.5"),
+        "diffii ood: Invalid value for option '--sweep': 1.5 is not in [0, 1]");
+    assertUsageError(
+        run("ood", "--correlation", "-0.1"),
+        "diffii ood: Invalid value for option '--correlation': -0.1 is not in [0, 1]");
+    assertUsageError(run("ood", "--trials", "0"), "'--trials': 0 is not at least 1");
+    assertHelp(
+        run("ood", "--help"),
+        "--sweep=C[,C...]",
+        "--methods=METHOD[,METHOD...]",
+        "Default: runs/ood");
+    assertEquals(2, ran.size(), "the job did not run on a bad value");
   }
 
   @Test
@@ -341,7 +398,7 @@ class MainTest {
     AblationCommand c = (AblationCommand) ran.get(1);
     assertEquals(AblationCommand.Sweep.SPLIT_RATIO, c.sweep);
     assertEquals(List.of(0.0, 0.5, 1.0), c.ratios);
-    assertOneLineError(
+    assertUsageError(
         run("ablation", "--sweep", "split-ratio", "--ratios", "0.3,1.5"),
         "diffii ablation: Invalid value for option '--ratios': 1.5 is not in [0, 1]");
     assertEquals(2, ran.size(), "the job did not run");

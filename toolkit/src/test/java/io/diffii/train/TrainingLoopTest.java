@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.diffii.schedule.GaussianNoise;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -96,6 +97,36 @@ class TrainingLoopTest {
     assertArrayEquals(straight.weights(), resumed.weights());
     assertArrayEquals(straight.averaged(), resumed.averaged());
     assertEquals(straight.result().losses().subList(4, STEPS), resumed.result().losses());
+  }
+
+  /**
+   * A notebook kernel runs each cell on a fresh thread, where PyTorch records autograd by default;
+   * the optimisers' in-place updates then failed with "a leaf Variable that requires grad is being
+   * used in an in-place operation" (notebook 04's second table).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd", "adamw"})
+  void aThreadThatRecordsAutogradTrainsLikeAnyOtherAndKeepsItsMode(String kind) throws Exception {
+    Run here = fit(kind, null, Long.MAX_VALUE);
+    Run[] there = new Run[1];
+    boolean[] modeAfter = new boolean[1];
+    Throwable[] failure = new Throwable[1];
+    Thread cell =
+        new Thread(
+            () -> {
+              try {
+                JniUtils.setGradMode(true);
+                there[0] = fit(kind, null, Long.MAX_VALUE);
+                modeAfter[0] = JniUtils.isGradMode();
+              } catch (Throwable t) {
+                failure[0] = t;
+              }
+            });
+    cell.start();
+    cell.join();
+    assertEquals(null, failure[0], () -> String.valueOf(failure[0]));
+    assertArrayEquals(here.weights(), there[0].weights());
+    assertTrue(modeAfter[0], "the thread's own mode is restored");
   }
 
   @Test
