@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -115,12 +114,7 @@ final class AblationCommand implements Callable<Integer> {
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
     trial.check(spec);
-    for (double s : ratios) {
-      if (!(s >= 0 && s <= 1)) {
-        throw new ParameterException(
-            spec.commandLine(), "Invalid value for option '--ratios': " + s + " is not in [0, 1]");
-      }
-    }
+    Main.requireFraction(spec, "--ratios", ratios);
     return job.run(this);
   }
 

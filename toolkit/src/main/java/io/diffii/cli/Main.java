@@ -117,6 +117,23 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /**
+   * Rejects the given values unless each lies in [0, 1], as a usage error of the option.
+   *
+   * @param spec the command whose option is checked
+   * @param option the option's name, for the message
+   * @param values the parsed values
+   */
+  static void requireFraction(CommandSpec spec, String option, List<Double> values) {
+    for (double v : values) {
+      if (!(v >= 0 && v <= 1)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid value for option '" + option + "': " + v + " is not in [0, 1]");
+      }
+    }
+  }
+
   /** A parse error: its message on one line, then where to look. */
   private static int rejectUsage(ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();

@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -115,19 +114,8 @@ final class OodCommand implements Callable<Integer> {
   /** Checks the values picocli cannot, then runs the job. */
   @Override
   public Integer call() throws Exception {
-    List<Double> correlations = new ArrayList<>(sweep);
-    correlations.add(0, correlation);
-    for (double c : correlations) {
-      if (!(c >= 0 && c <= 1)) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "Invalid value for option '"
-                + (c == correlation ? "--correlation" : "--sweep")
-                + "': "
-                + c
-                + " is not in [0, 1]");
-      }
-    }
+    Main.requireFraction(spec, "--correlation", List.of(correlation));
+    Main.requireFraction(spec, "--sweep", sweep);
     Main.requirePositive(spec, "--shots", List.of(shots));
     Main.requirePositive(spec, "--trials", List.of(trials));
     Main.requirePositive(spec, "--epochs", List.of(epochs));
