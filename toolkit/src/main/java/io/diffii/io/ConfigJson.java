@@ -10,8 +10,12 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A diffusers {@code config.json} being read: typed getters with the library's defaults for missing
@@ -22,6 +26,7 @@ public final class ConfigJson {
   private final Path path;
   private final String prefix;
   private final JsonObject json;
+  private final Set<String> read = new HashSet<>();
 
   private ConfigJson(Path path, String prefix, JsonObject json) {
     this.path = path;
@@ -69,6 +74,7 @@ public final class ConfigJson {
   }
 
   private JsonElement get(String key) {
+    read.add(key);
     JsonElement e = json.get(key);
     return e == null || e.isJsonNull() ? null : e;
   }
@@ -211,7 +217,29 @@ public final class ConfigJson {
 
   /** Returns whether the key is present with the value null. */
   public boolean isExplicitNull(String key) {
+    read.add(key);
     return json.has(key) && json.get(key).isJsonNull();
+  }
+
+  /**
+   * Rejects a key that no getter or check has read and {@code ignored} does not list, since a
+   * misspelt option would otherwise fall back to its default without a word. {@code ignored} names
+   * the options of {@code owner} that change nothing here; keys starting with "_" (metadata such as
+   * {@code _diffusers_version}) always pass. Call it after reading every key.
+   */
+  public void rejectUnknown(String owner, Collection<String> ignored) {
+    Set<String> known = new TreeSet<>(read);
+    known.addAll(ignored);
+    for (String key : json.keySet()) {
+      if (!key.startsWith("_") && !known.contains(key)) {
+        throw error(
+            key,
+            "is not an option of "
+                + owner
+                + " (misspelt, or newer than this loader); its options: "
+                + String.join(", ", known));
+      }
+    }
   }
 
   private int toInt(String key, JsonElement e) {

@@ -237,6 +237,7 @@ public record UNetConfig(
     b.convInKernel = json.integer("conv_in_kernel", b.convInKernel);
     b.convOutKernel = json.integer("conv_out_kernel", b.convOutKernel);
     b.timeEmbeddingDim = json.integer("time_embedding_dim", 0);
+    json.rejectUnknown("diffusers' UNet2DConditionModel", IGNORED_KEYS);
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
@@ -277,6 +278,19 @@ public record UNetConfig(
     m.put("use_linear_projection", useLinearProjection);
     return ConfigJson.write(m);
   }
+
+  /**
+   * UNet2DConditionModel options that change nothing here: {@code upcast_attention} (computation is
+   * float32 throughout), {@code resnet_out_scale_factor} (diffusers applies it only to block types
+   * not built here) and the sizes of embeddings {@link #rejectUnsupported} refuses.
+   */
+  private static final List<String> IGNORED_KEYS =
+      List.of(
+          "upcast_attention",
+          "resnet_out_scale_factor",
+          "projection_class_embeddings_input_dim",
+          "addition_time_embed_dim",
+          "addition_embed_type_num_heads");
 
   private static void rejectUnsupported(ConfigJson json) {
     String sd = "Stable Diffusion 1.x/2.x UNets use it";

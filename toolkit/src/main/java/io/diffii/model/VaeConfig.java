@@ -89,21 +89,27 @@ public record VaeConfig(
     List<Integer> channels = json.integers("block_out_channels", List.of(64));
     requireAll(json, "down_block_types", "DownEncoderBlock2D", channels.size());
     requireAll(json, "up_block_types", "UpDecoderBlock2D", channels.size());
+    VaeConfig config;
     try {
-      return new VaeConfig(
-          json.integer("in_channels", 3),
-          json.integer("out_channels", 3),
-          channels,
-          json.integer("layers_per_block", 1),
-          json.integer("latent_channels", 4),
-          json.integer("norm_num_groups", 32),
-          json.number("scaling_factor", 0.18215f),
-          json.bool("mid_block_add_attention", true),
-          json.bool("use_quant_conv", true),
-          json.bool("use_post_quant_conv", true));
+      config =
+          new VaeConfig(
+              json.integer("in_channels", 3),
+              json.integer("out_channels", 3),
+              channels,
+              json.integer("layers_per_block", 1),
+              json.integer("latent_channels", 4),
+              json.integer("norm_num_groups", 32),
+              json.number("scaling_factor", 0.18215f),
+              json.bool("mid_block_add_attention", true),
+              json.bool("use_quant_conv", true),
+              json.bool("use_post_quant_conv", true));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
+    // sample_size is the training resolution and force_upcast a half-precision hint; neither
+    // changes the network.
+    json.rejectUnknown("diffusers' AutoencoderKL", List.of("sample_size", "force_upcast"));
+    return config;
   }
 
   /**

@@ -217,4 +217,70 @@ class UNetConfigTest {
         new ai.djl.ndarray.types.Shape(1280, 1024),
         sd.get("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").getShape());
   }
+
+  /**
+   * Every option of diffusers' UNet2DConditionModel at its default, as {@code save_config} writes
+   * them (the list of its {@code __init__}), so the unknown-key check cannot refuse a real config.
+   */
+  private static final String EVERY_UNET_OPTION =
+      """
+      {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.32.0",
+       "_name_or_path": "somewhere", "sample_size": 64, "in_channels": 4, "out_channels": 4,
+       "center_input_sample": false, "flip_sin_to_cos": true, "freq_shift": 0,
+       "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
+                            "CrossAttnDownBlock2D", "DownBlock2D"],
+       "mid_block_type": "UNetMidBlock2DCrossAttn",
+       "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D",
+                          "CrossAttnUpBlock2D"],
+       "only_cross_attention": false, "block_out_channels": [320, 640, 1280, 1280],
+       "layers_per_block": 2, "downsample_padding": 1, "mid_block_scale_factor": 1,
+       "dropout": 0.0, "act_fn": "silu", "norm_num_groups": 32, "norm_eps": 1e-05,
+       "cross_attention_dim": 768, "transformer_layers_per_block": 1,
+       "reverse_transformer_layers_per_block": null, "encoder_hid_dim": null,
+       "encoder_hid_dim_type": null, "attention_head_dim": 8, "num_attention_heads": null,
+       "dual_cross_attention": false, "use_linear_projection": false, "class_embed_type": null,
+       "addition_embed_type": null, "addition_time_embed_dim": null, "num_class_embeds": null,
+       "upcast_attention": false, "resnet_time_scale_shift": "default",
+       "resnet_skip_time_act": false, "resnet_out_scale_factor": 1.0,
+       "time_embedding_type": "positional", "time_embedding_dim": null,
+       "time_embedding_act_fn": null, "timestep_post_act": null, "time_cond_proj_dim": null,
+       "conv_in_kernel": 3, "conv_out_kernel": 3, "projection_class_embeddings_input_dim": null,
+       "attention_type": "default", "class_embeddings_concat": false,
+       "mid_block_only_cross_attention": null, "cross_attention_norm": null,
+       "addition_embed_type_num_heads": 64}
+      """;
+
+  @Test
+  void everyDiffusersOptionIsKnownAndAMisspeltOneIsRejected() {
+    assertEquals(UNetConfig.sd15(), UNetConfig.fromJson(write("all.json", EVERY_UNET_OPTION)));
+    Path misspelt =
+        write(
+            "misspelt.json",
+            EVERY_UNET_OPTION.replace("\"layers_per_block\"", "\"layers_per_blok\""));
+    var e = assertThrows(IllegalArgumentException.class, () -> UNetConfig.fromJson(misspelt));
+    assertTrue(e.getMessage().contains(misspelt.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("'layers_per_blok' is not an option"), e.getMessage());
+  }
+
+  @Test
+  void everyAutoencoderOptionIsKnownAndAMisspeltOneIsRejected() {
+    String all =
+        """
+        {"_class_name": "AutoencoderKL", "_diffusers_version": "0.32.0", "in_channels": 3,
+         "out_channels": 3, "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
+         "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"],
+         "block_out_channels": [32, 64], "layers_per_block": 1, "act_fn": "silu",
+         "latent_channels": 4, "norm_num_groups": 32, "sample_size": 32,
+         "scaling_factor": 0.18215, "shift_factor": null, "latents_mean": null,
+         "latents_std": null, "force_upcast": true, "use_quant_conv": true,
+         "use_post_quant_conv": true, "mid_block_add_attention": true}
+        """;
+    assertEquals(
+        List.of(32, 64), VaeConfig.fromJson(write("vae-all.json", all)).blockOutChannels());
+    Path misspelt =
+        write("vae-misspelt.json", all.replace("\"latent_channels\"", "\"latent_channel\""));
+    var e = assertThrows(IllegalArgumentException.class, () -> VaeConfig.fromJson(misspelt));
+    assertTrue(e.getMessage().contains(misspelt.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("'latent_channel' is not an option"), e.getMessage());
+  }
 }
