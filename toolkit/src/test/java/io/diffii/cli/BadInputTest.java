@@ -259,6 +259,18 @@ class BadInputTest {
   }
 
   @Test
+  void anUnknownConfigKeyIsNamed() throws Exception {
+    Path root = modelCopy();
+    Path config = modelIn(root).resolve("vae/config.json");
+    Files.writeString(
+        config, Files.readString(config).replace("\"latent_channels\"", "\"latent_chanels\""));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> StableDiffusion.load(modelIn(root)).close());
+    assertMentions(e.getMessage(), config.toString(), "'latent_chanels' is not an option");
+  }
+
+  @Test
   void aTruncatedOrMisShapedWeightsFileIsNamedWithItsTensor() throws Exception {
     Path root = modelCopy();
     Path vae = modelIn(root).resolve("vae/diffusion_pytorch_model.safetensors");
