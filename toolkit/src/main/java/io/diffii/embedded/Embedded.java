@@ -5,6 +5,7 @@ import io.diffii.augment.ClipFilter;
 import io.diffii.augment.DiffII;
 import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
+import io.diffii.augment.SyntheticSet;
 import io.diffii.classify.Backbone;
 import io.diffii.data.CoarseGroup;
 import io.diffii.data.Context;
@@ -25,6 +26,7 @@ import io.diffii.metrics.Lpips;
 import io.diffii.metrics.SetMetrics;
 import io.diffii.model.ClipModel;
 import io.diffii.model.StableDiffusion;
+import io.diffii.pipeline.SdPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,6 +143,34 @@ public final class Embedded {
         ContextClassifier.fit(
             SceneCorpus.train(EmbeddedPretraining.Recipe.shipped().corpusSeed(), CONTEXT_SCENES),
             CONTEXT_SCENES);
+  }
+
+  /**
+   * Returns a background classifier for generated images: fitted, as {@link EmbeddedEvaluation}'s
+   * judge is, on the shipped autoencoder's round trip of the first {@value #CONTEXT_SCENES} corpus
+   * scenes, since every generated image has passed the decoder (the captioner's classifier, fitted
+   * on real scenes, took v1's smoothed land for sand or night). About a minute on 2 cores.
+   */
+  public static ContextClassifier generatedContextJudge() {
+    try (StableDiffusion sd = StableDiffusion.load(model())) {
+      SdPipeline pipe = new SdPipeline(sd);
+      SceneCorpus seen =
+          SceneCorpus.train(EmbeddedPretraining.Recipe.shipped().corpusSeed(), CONTEXT_SCENES)
+              .mapped(EmbeddedEvaluation.roundTrip(pipe));
+      return ContextClassifier.fit(seen, CONTEXT_SCENES);
+    }
+  }
+
+  /**
+   * Returns how often the images of the synthetic folder {@code dir} (an OOD run's) show the
+   * context their suffix asked for, judged by {@link #generatedContextJudge()}, with the OOD
+   * habitats of {@link Splits#habitat}.
+   */
+  public static SuffixAdherence suffixAdherence(Path dir) {
+    return SuffixAdherence.of(
+        SyntheticSet.read(dir, FashionMnist.CLASS_NAMES),
+        generatedContextJudge()::predict,
+        Splits::habitat);
   }
 
   /**
