@@ -29,14 +29,17 @@ diffii_require_packages() {
   fi
 }
 
-# Builds the toolkit jar and its runtime classpath file unless they are newer than the sources.
+# Builds a module's jar (the toolkit unless named, e.g. bench) and its runtime classpath file
+# unless they are newer than the sources it is built from.
 diffii_build() {
-  local jar="$DIFFII_ROOT/toolkit/target/diffii-toolkit-0.1.0-SNAPSHOT.jar"
-  if [ -f "$jar" ] && [ -f "$DIFFII_ROOT/toolkit/target/classpath.txt" ] &&
-    [ -z "$(find "$DIFFII_ROOT/toolkit/src/main" "$DIFFII_ROOT/pom.xml" "$DIFFII_ROOT/toolkit/pom.xml" -newer "$jar" -print -quit)" ]; then
+  local module="${1:-toolkit}"
+  local jar="$DIFFII_ROOT/$module/target/diffii-$module-0.1.0-SNAPSHOT.jar"
+  if [ -f "$jar" ] && [ -f "$DIFFII_ROOT/$module/target/classpath.txt" ] &&
+    [ -z "$(find "$DIFFII_ROOT/toolkit/src/main" "$DIFFII_ROOT/$module/src/main" "$DIFFII_ROOT/pom.xml" \
+      "$DIFFII_ROOT/toolkit/pom.xml" "$DIFFII_ROOT/$module/pom.xml" -newer "$jar" -print -quit)" ]; then
     return 0
   fi
-  (cd "$DIFFII_ROOT" && mvn -q -B -DskipTests -pl toolkit -am package) >&2
+  (cd "$DIFFII_ROOT" && mvn -q -B -DskipTests -pl "$module" -am package) >&2
 }
 
 # Runs the toolkit's command-line entry point with the project's JVM settings.

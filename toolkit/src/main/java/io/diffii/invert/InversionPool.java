@@ -38,7 +38,8 @@ public final class InversionPool {
   /** One pooled latent: the source image's id and class, and its file. */
   public record Entry(String id, int label, Path file) {}
 
-  private static final int BATCH = 64;
+  /** Images inverted together (one class at a time). */
+  public static final int BATCH = 64;
 
   private final List<List<Entry>> byClass;
   private final int steps;

@@ -3,6 +3,7 @@ package io.diffii.bench;
 import io.diffii.classify.FineTune;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.FewShotExperiment;
+import io.diffii.io.Resident;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

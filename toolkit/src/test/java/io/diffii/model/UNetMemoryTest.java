@@ -7,7 +7,7 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.diffii.bench.Resident;
+import io.diffii.io.Resident;
 import org.junit.jupiter.api.Test;
 
 class UNetMemoryTest {

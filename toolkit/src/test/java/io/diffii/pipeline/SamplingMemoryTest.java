@@ -7,7 +7,7 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.diffii.augment.Tiny;
-import io.diffii.bench.Resident;
+import io.diffii.io.Resident;
 import io.diffii.model.StableDiffusion;
 import java.util.List;
 import java.util.Random;

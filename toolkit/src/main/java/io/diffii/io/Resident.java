@@ -1,4 +1,4 @@
-package io.diffii.bench;
+package io.diffii.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,15 +15,24 @@ public final class Resident {
    */
   public static long kib() {
     System.gc();
+    return status("VmRSS:");
+  }
+
+  /** Returns the peak resident set size of the process so far (its high-water mark), in KiB. */
+  public static long peakKib() {
+    return status("VmHWM:");
+  }
+
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("\\D+", ""));
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
+    throw new IllegalStateException("no " + field + " in /proc/self/status");
   }
 }
