@@ -32,7 +32,7 @@ class ConceptLearnerTest {
       r =
           ConceptLearner.on(sd)
               .metaclass(Embedded::metaclass)
-              .steps(40)
+              .steps(80)
               .batch(8)
               .seed(3)
               .quiet()
@@ -42,7 +42,7 @@ class ConceptLearnerTest {
       }
     }
     assertTrue(r.finalLoss() < r.initialLoss(), r.toString());
-    assertEquals(40, r.losses().size());
+    assertEquals(80, r.losses().size());
     assertEquals("a photo of a <trouser> bottom", r.concepts().prompt(1));
     assertTrue(Files.isRegularFile(dir.resolve("concepts").resolve(Concepts.LORA)));
     assertTrue(!Files.exists(dir.resolve("concepts").resolve("checkpoint.safetensors")));
