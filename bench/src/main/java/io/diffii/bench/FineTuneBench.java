@@ -12,6 +12,7 @@ import io.diffii.classify.Trainer;
 import io.diffii.data.FashionMnist;
 import io.diffii.data.Splits;
 import io.diffii.embedded.Embedded;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.NoGrad;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,12 +58,12 @@ public class FineTuneBench {
   public void images() {
     config = FineTune.fewShotRecipe(Backbone.of(backbone)).withEpochs(1);
     int needed = steps * config.batchSize();
-    int side;
+    ResizeCrop transform;
     try (NDManager probe = NDManager.newBaseManager()) {
-      side = Classifier.load(Embedded.backbone(Backbone.of(backbone)), probe).inputSize();
+      transform = Classifier.load(Embedded.backbone(Backbone.of(backbone)), probe).transform();
     }
     // 20 shots of 10 classes: enough full batches for the larger step count.
-    train = LabeledImages.of(Splits.fewShot(20, 0).train(), side).firstN(needed);
+    train = LabeledImages.of(Splits.fewShot(20, 0).train(), transform).firstN(needed);
     if (train.size() < needed) {
       throw new IllegalStateException("need " + needed + " training images, got " + train.size());
     }

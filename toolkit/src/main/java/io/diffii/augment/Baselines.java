@@ -291,9 +291,11 @@ public final class Baselines {
           }
           try (NDManager scope = manager.newSubManager()) {
             List<String> prompts = group.stream().map(i -> prompt.apply(i.target())).toList();
-            float[] images = images(method, pipe, edit, scope, train, group, prompts, latent);
-            int per = images.length / group.size();
-            int side = (int) Math.round(Math.sqrt(per / 3.0));
+            NDArray decoded = images(method, pipe, edit, scope, train, group, prompts, latent);
+            int height = (int) decoded.getShape().get(2);
+            int width = (int) decoded.getShape().get(3);
+            int per = 3 * height * width;
+            float[] images = decoded.toFloatArray();
             for (int k = 0; k < group.size() && written < stopAfter; k++) {
               Item item = group.get(k);
               if (done.containsKey(key(item))) {
@@ -306,7 +308,7 @@ public final class Baselines {
                       out,
                       className,
                       item.index(),
-                      new RgbImage(side, side, chw),
+                      new RgbImage(height, width, chw),
                       (img, png) -> img.writePng(png));
               JsonObject line = line(method, train, item, prompts.get(k), file, hash);
               DiffII.append(out, line);
@@ -320,8 +322,11 @@ public final class Baselines {
     }
   }
 
-  /** Returns a group's images (one strength), CHW in [0, 1], concatenated. */
-  private float[] images(
+  /**
+   * Returns a group's images (one strength), {@code [B, 3, H, W]} in [0, 1]; source images are
+   * brought to the model by {@link StableDiffusion#transform} first.
+   */
+  private NDArray images(
       Baseline method,
       SdPipeline pipe,
       ImageToImage edit,
@@ -340,17 +345,14 @@ public final class Baselines {
     if (!method.hasSource()) {
       NDArray cond = pipe.embed(scope, prompts);
       return pipe.decode(
-              pipe.sample(
-                  eps, PromptSchedule.constant(cond), settings.steps(), settings.guidance()))
-          .toFloatArray();
+          pipe.sample(eps, PromptSchedule.constant(cond), settings.steps(), settings.guidance()));
     }
     NDList sources = new NDList();
     for (Item item : group) {
-      RgbImage im = train.image(item.source());
+      RgbImage im = sd.transform().apply(train.image(item.source()));
       sources.add(scope.create(im.data(), new Shape(1, 3, im.height(), im.width())));
     }
-    return edit.images(NDArrays.concat(sources), eps, prompts, group.get(0).strength())
-        .toFloatArray();
+    return edit.images(NDArrays.concat(sources), eps, prompts, group.get(0).strength());
   }
 
   private static String key(Item item) {

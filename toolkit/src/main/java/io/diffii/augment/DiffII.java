@@ -295,9 +295,11 @@ public final class DiffII {
           }
           List<String> plain = chunk.stream().map(i -> prompt.apply(i.label())).toList();
           List<String> suffix = chunk.stream().map(Item::suffix).toList();
-          float[] images = sampler.images(NDArrays.concat(starts), plain, suffix).toFloatArray();
-          int per = images.length / chunk.size();
-          int side = (int) Math.round(Math.sqrt(per / 3.0));
+          NDArray decoded = sampler.images(NDArrays.concat(starts), plain, suffix);
+          int height = (int) decoded.getShape().get(2);
+          int width = (int) decoded.getShape().get(3);
+          int per = 3 * height * width;
+          float[] images = decoded.toFloatArray();
           for (int k = 0; k < chunk.size() && written < stopAfter; k++) {
             Item item = chunk.get(k);
             if (done.containsKey(key(item))) {
@@ -309,7 +311,7 @@ public final class DiffII {
                     out,
                     train.classNames().get(item.label()),
                     item.index(),
-                    new RgbImage(side, side, chw),
+                    new RgbImage(height, width, chw),
                     imageWriter);
             JsonObject line =
                 line(

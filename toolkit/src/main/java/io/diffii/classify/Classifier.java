@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.diffii.io.Safetensors;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Weights;
 import java.io.IOException;
@@ -40,6 +41,16 @@ public abstract class Classifier extends NamedBlock {
    */
   public int inputSize() {
     return 32;
+  }
+
+  /**
+   * Returns how images of any size, real and synthetic alike, are brought to this classifier:
+   * {@link ResizeCrop#square} of {@link #inputSize} (the embedded backbones: 32), unless the
+   * backbone states its own ({@link Torchvision#RESNET50_TRANSFORM}). {@link LabeledImages#of}
+   * applies it; {@link Trainer} rejects images of any other size.
+   */
+  public ResizeCrop transform() {
+    return ResizeCrop.square(inputSize());
   }
 
   /** Returns the JSON config that {@link #load} rebuilds this classifier from. */
@@ -169,10 +180,20 @@ public abstract class Classifier extends NamedBlock {
 
   /**
    * Returns images {@code [B, 3, size, size]} in [0, 1] normalised with ImageNet's mean and std, as
-   * torchvision's transforms do; any other shape is an error, never resized here (see {@link
-   * Torchvision#transform}).
+   * torchvision's transforms do; any other shape is an error ({@link #requireSize}).
    */
   protected static NDArray imageNet(NDArray images, int size) {
+    requireSize(images, size);
+    NDManager m = images.getManager();
+    Shape perChannel = new Shape(1, 3, 1, 1);
+    return images.sub(m.create(IMAGENET_MEAN, perChannel)).div(m.create(IMAGENET_STD, perChannel));
+  }
+
+  /**
+   * Rejects images that are not {@code [B, 3, size, size]}: an architecture made for one input size
+   * never resizes (see {@link #transform}).
+   */
+  protected static void requireSize(NDArray images, int size) {
     Shape s = images.getShape();
     if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) != size || s.get(3) != size) {
       throw new IllegalArgumentException(
@@ -183,9 +204,6 @@ public abstract class Classifier extends NamedBlock {
               + "] in [0, 1] (resize and crop them first), got "
               + s);
     }
-    NDManager m = images.getManager();
-    Shape perChannel = new Shape(1, 3, 1, 1);
-    return images.sub(m.create(IMAGENET_MEAN, perChannel)).div(m.create(IMAGENET_STD, perChannel));
   }
 
   /** Normalises images in [0, 1] to [−1, 1], the input range of both backbones. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.data.ImageDataset;
+import io.diffii.model.ResizeCrop;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,28 +22,39 @@ public record LabeledImages(List<float[]> images, int[] labels, int height, int 
       throw new IllegalArgumentException(
           images.size() + " images but " + labels.length + " labels");
     }
-    for (float[] im : images) {
-      if (im.length != 3 * height * width) {
-        throw new IllegalArgumentException("every image must be 3×" + height + "×" + width);
+    long per = 3L * height * width;
+    for (int i = 0; i < images.size(); i++) {
+      if (images.get(i).length != per) {
+        throw new IllegalArgumentException(
+            "image "
+                + i
+                + " holds "
+                + images.get(i).length
+                + " values, not 3x"
+                + height
+                + "x"
+                + width
+                + " = "
+                + per);
       }
     }
     images = List.copyOf(images);
     labels = labels.clone();
   }
 
-  /** Loads every image of a dataset, resized to {@code side}×{@code side}. */
-  public static LabeledImages of(ImageDataset dataset, int side) {
+  /**
+   * Loads every image of a dataset brought to a classifier's input by {@code transform} (its {@link
+   * Classifier#transform}): shorter side resized, centre cropped; an image already at the output
+   * size of a transform that only crops passes through unchanged.
+   */
+  public static LabeledImages of(ImageDataset dataset, ResizeCrop transform) {
     List<float[]> images = new ArrayList<>(dataset.size());
     int[] labels = new int[dataset.size()];
     for (int i = 0; i < dataset.size(); i++) {
-      var im = dataset.image(i);
-      if (im.height() != side || im.width() != side) {
-        im = im.resize(side, side);
-      }
-      images.add(im.data());
+      images.add(transform.apply(dataset.image(i)).data());
       labels[i] = dataset.label(i);
     }
-    return new LabeledImages(images, labels, side, side);
+    return new LabeledImages(images, labels, transform.crop(), transform.crop());
   }
 
   /** Returns the number of images. */
@@ -68,9 +80,10 @@ public record LabeledImages(List<float[]> images, int[] labels, int height, int 
 
   /** Returns images {@code [from, to)} as {@code [n, 3, H, W]}. */
   public NDArray batch(NDManager manager, int from, int to) {
-    float[] buf = new float[(to - from) * 3 * height * width];
+    int per = 3 * height * width;
+    float[] buf = new float[Math.toIntExact((long) (to - from) * per)];
     for (int i = from; i < to; i++) {
-      System.arraycopy(images.get(i), 0, buf, (i - from) * 3 * height * width, 3 * height * width);
+      System.arraycopy(images.get(i), 0, buf, (i - from) * per, per);
     }
     return manager.create(buf, new Shape(to - from, 3, height, width));
   }

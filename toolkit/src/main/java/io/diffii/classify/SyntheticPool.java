@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -77,6 +78,36 @@ public final class SyntheticPool {
   /** Returns the images that replace real draws of class {@code label} (empty when none). */
   public List<Image> of(int label) {
     return byClass.getOrDefault(label, List.of());
+  }
+
+  /**
+   * Rejects the pool unless every image holds the {@code 3·height·width} values of the images the
+   * classifier trains on: a synthetic image of another size is an error, never reinterpreted.
+   */
+  void requireSize(int height, int width) {
+    byClass.forEach((label, images) -> images.forEach(i -> requireSize(i, label, height, width)));
+  }
+
+  /** Rejects {@code image} (pooled under {@code label}) unless it holds 3·height·width values. */
+  static void requireSize(Image image, int label, int height, int width) {
+    long per = 3L * height * width;
+    int n = image.chw().length;
+    if (n != per) {
+      long side = Math.round(Math.sqrt(n / 3.0));
+      String square = 3 * side * side == n ? " (3x" + side + "x" + side + " if square)" : "";
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "a synthetic image of class %d holds %d values%s, the classifier trains on 3x%dx%d"
+                  + " images (%d values): bring synthetic images to it with its transform(), as"
+                  + " the real ones",
+              label,
+              n,
+              square,
+              height,
+              width,
+              per));
+    }
   }
 
   /** Returns the number of images. */

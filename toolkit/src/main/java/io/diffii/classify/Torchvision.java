@@ -1,9 +1,8 @@
 package io.diffii.classify;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.diffii.io.Safetensors;
-import io.diffii.model.ClipImageProcessor;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.BatchNorm2d;
 import io.diffii.nn.Weights;
 import java.nio.file.Files;
@@ -15,7 +14,8 @@ import java.nio.file.Path;
  * converted from torchvision's published weights (docs/torchvision-backbones.md shows the few lines
  * of Python; nothing is downloaded here). Their 1000-class ImageNet head is kept; {@link
  * Classifier#withNewHead} replaces it for a dataset's fine classes. Each backbone's input transform
- * is stated here, once: {@link #RESNET50_TRANSFORM}, {@link #VIT_B16_TRANSFORM}.
+ * is stated here, once: {@link #RESNET50_TRANSFORM}, {@link #VIT_B16_TRANSFORM}; the models return
+ * it from {@link Classifier#transform}.
  */
 public final class Torchvision {
 
@@ -24,42 +24,18 @@ public final class Torchvision {
   /**
    * ResNet-50's transform, torchvision's {@code ResNet50_Weights.IMAGENET1K_V1}/{@code V2}
    * evaluation transform and the paper's released recipe alike: shorter side to 256, centre crop
-   * 224.
+   * 224. (Resampling is {@link ResizeCrop}'s antialiased bicubic, which torchvision uses for the
+   * ViT weights; its ResNet-50 transform uses bilinear, a difference of interpolation detail only.)
    */
-  public static final Transform RESNET50_TRANSFORM = new Transform(256, 224);
+  public static final ResizeCrop RESNET50_TRANSFORM = new ResizeCrop(256, 224);
 
   /**
    * ViT-B/16's transform, torchvision's {@code ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1} evaluation
    * transform: shorter side to 384 (bicubic), centre crop 384. (The paper's released training code
-   * resizes to 440 before cropping 384; a training recipe may use {@code new Transform(440, 384)}.)
+   * resizes to 440 before cropping 384; a training recipe may use {@code new ResizeCrop(440,
+   * 384)}.)
    */
-  public static final Transform VIT_B16_TRANSFORM = new Transform(384, 384);
-
-  /**
-   * Resize-and-crop to a backbone's input: the shorter side scaled to {@code resize}, then the
-   * centred {@code crop}×{@code crop} square, values kept in [0, 1] (the classifier normalises).
-   * Resampling is PIL's antialiased bicubic ({@link ClipImageProcessor}), which torchvision uses
-   * for the ViT weights; its ResNet-50 transform uses bilinear, a difference of interpolation
-   * detail only.
-   *
-   * @param resize side the shorter image side is resized to
-   * @param crop side of the square centre crop, at most {@code resize}
-   */
-  public record Transform(int resize, int crop) {
-
-    /** Validates the sizes. */
-    public Transform {
-      if (crop <= 0 || crop > resize) {
-        throw new IllegalArgumentException("need 0 < crop <= resize, got " + crop + ", " + resize);
-      }
-    }
-
-    /** Returns images {@code [B, 3, H, W]} in [0, 1] as {@code [B, 3, crop, crop]} in [0, 1]. */
-    public NDArray apply(NDArray images) {
-      return new ClipImageProcessor(resize, crop, new float[3], new float[] {1, 1, 1})
-          .apply(images);
-    }
-  }
+  public static final ResizeCrop VIT_B16_TRANSFORM = ResizeCrop.square(384);
 
   /** Returns ResNet-50's architecture (planes 64–512, blocks 3, 4, 6, 3, 224 px), unloaded. */
   public static TorchvisionResNet resnet50Architecture(int classes) {

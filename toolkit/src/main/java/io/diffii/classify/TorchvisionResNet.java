@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.BatchNorm2d;
 import io.diffii.nn.Conv2d;
 import io.diffii.nn.Linear;
@@ -116,6 +117,17 @@ public final class TorchvisionResNet extends Classifier {
   @Override
   public int inputSize() {
     return imageSize;
+  }
+
+  /**
+   * Returns torchvision's ResNet transform at this input size: the shorter side resized by the
+   * ratio of {@link Torchvision#RESNET50_TRANSFORM} (256/224, so 256 at 224 px), the centre {@link
+   * #inputSize} cropped.
+   */
+  @Override
+  public ResizeCrop transform() {
+    ResizeCrop full = Torchvision.RESNET50_TRANSFORM;
+    return new ResizeCrop(Math.round((float) imageSize * full.resize() / full.crop()), imageSize);
   }
 
   /** {@inheritDoc} */

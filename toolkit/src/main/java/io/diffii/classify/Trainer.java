@@ -21,11 +21,13 @@ import java.util.Random;
 
 /**
  * Trains a classifier on real images, replacing each drawn image by a synthetic one of its class
- * with the configured probability (Diff-II's rule), and evaluates it. Targets are distributions:
- * one-hot for real images, a synthetic image's soft label when it has one, mixed by {@link
- * BatchMix} when the config asks; label smoothing then applies and the loss is the soft-target
- * cross-entropy \(-\sum_c y_c \log \mathrm{softmax}(z)_c\), which is the usual cross-entropy for
- * one-hot targets.
+ * with the configured probability (Diff-II's rule), and evaluates it. Real and synthetic images
+ * must already be at the classifier's input ({@link Classifier#transform}, which {@link
+ * LabeledImages#of} applies): test images of another size than the training images, or a synthetic
+ * image of another size, is an error naming both shapes. Targets are distributions: one-hot for
+ * real images, a synthetic image's soft label when it has one, mixed by {@link BatchMix} when the
+ * config asks; label smoothing then applies and the loss is the soft-target cross-entropy \(-\sum_c
+ * y_c \log \mathrm{softmax}(z)_c\), which is the usual cross-entropy for one-hot targets.
  */
 public final class Trainer {
 
@@ -132,6 +134,18 @@ public final class Trainer {
       TrainConfig config,
       Path checkpoint,
       long stopAfter) {
+    if (test.height() != train.height() || test.width() != train.width()) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "test images are 3x%dx%d, training images 3x%dx%d: bring both to the classifier"
+                  + " with its transform()",
+              test.height(),
+              test.width(),
+              train.height(),
+              train.width()));
+    }
+    synthetic.requireSize(train.height(), train.width());
     long start = System.nanoTime();
     Map<String, NDArray> params = Weights.trainable(model);
     int n = train.size();
@@ -414,7 +428,7 @@ public final class Trainer {
       ClassBalance balance,
       Random rng) {
     int per = 3 * train.height() * train.width();
-    float[] pixels = new float[idx.length * per];
+    float[] pixels = new float[Math.toIntExact((long) idx.length * per)];
     float[] targets = new float[idx.length * classes];
     boolean[] replaced = new boolean[idx.length];
     for (int b = 0; b < idx.length; b++) {
@@ -424,6 +438,7 @@ public final class Trainer {
       List<SyntheticPool.Image> pool = synthetic.of(label);
       if (!pool.isEmpty() && rng.nextDouble() < config.replacementProbability()) {
         SyntheticPool.Image drawn = pool.get(rng.nextInt(pool.size()));
+        SyntheticPool.requireSize(drawn, label, train.height(), train.width());
         image = drawn.chw();
         target = drawn.target();
         replaced[b] = true;

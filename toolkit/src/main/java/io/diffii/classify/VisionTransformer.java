@@ -105,6 +105,7 @@ public final class VisionTransformer extends Classifier {
   /** {@inheritDoc} */
   @Override
   public NDArray features(ParameterStore store, NDArray images, boolean training) {
+    requireSize(images, inputSize());
     NDArray x = call(store, patchEmbed, normalise(images), training);
     long b = x.getShape().get(0);
     NDArray tokens = x.reshape(b, dim, -1).transpose(0, 2, 1);

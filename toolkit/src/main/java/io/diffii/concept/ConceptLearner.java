@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.diffii.data.ImageDataset;
-import io.diffii.data.RgbImage;
 import io.diffii.model.Lora;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.LoraAdapter;
@@ -39,10 +38,11 @@ import java.util.stream.IntStream;
  * <p>Defaults suit the embedded model (rank 4, 600 steps at batch 16, lr 1e-3 for LoRA and 5e-3 for
  * the tokens). The released Stable Diffusion recipe (Diff-Mix's, which Diff-II reuses) is rank 10,
  * α 10, 35,000 steps at batch 2, lr 5e-5 for both, weight decay 1e-2, clipping 1.0: set those with
- * the fluent setters at full scale. Training images are flipped horizontally half of the time. Each
- * step's draws, and the LoRA initialisation, depend only on the seed (and the step), and a
- * checkpoint is written every {@link #checkpointEvery} steps and after the last, so an interrupted
- * run resumes to the same result.
+ * the fluent setters at full scale. Training images of any size are brought to the model's
+ * resolution by {@link StableDiffusion#transform} (shorter side resized, centre cropped) and are
+ * flipped horizontally half of the time. Each step's draws, and the LoRA initialisation, depend
+ * only on the seed (and the step), and a checkpoint is written every {@link #checkpointEvery} steps
+ * and after the last, so an interrupted run resumes to the same result.
  */
 public final class ConceptLearner {
 
@@ -321,22 +321,29 @@ public final class ConceptLearner {
     }
   }
 
+  /**
+   * Encodes every image, brought to the model by {@link StableDiffusion#transform}, and its mirror
+   * image.
+   */
   private Encoded encode(ImageDataset train) {
     int n = train.size();
+    int side = sd.resolution();
+    int per = 3 * side * side;
+    long total = 2L * n * per;
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "concept learning encodes %d images and their mirror images at %d px in one array of"
+                  + " %d values, more than a Java array holds",
+              n,
+              side,
+              total));
+    }
     int[] labels = new int[2 * n];
-    float[] pixels = null;
-    int side = 0;
+    float[] pixels = new float[(int) total];
     for (int i = 0; i < n; i++) {
-      RgbImage im = train.image(i);
-      if (pixels == null) {
-        side = im.height();
-        pixels = new float[2 * n * 3 * side * side];
-      }
-      if (im.height() != side || im.width() != side) {
-        im = im.resize(side, side);
-      }
-      float[] d = im.data();
-      int per = d.length;
+      float[] d = sd.transform().apply(train.image(i)).data();
       System.arraycopy(d, 0, pixels, 2 * i * per, per);
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < side; y++) {

@@ -5,6 +5,7 @@ import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
 import io.diffii.classify.Backbone;
 import io.diffii.data.ImageDataset;
+import io.diffii.model.ResizeCrop;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -34,6 +35,15 @@ public record Benchmark(
     Function<ImageDataset, SuffixSource> suffixes,
     DiffIISettings diffII,
     ClipFilter realFilter) {
+
+  /**
+   * Returns how real and synthetic images alike are brought to the classifiers: {@link
+   * ResizeCrop#square} of {@link #imageSize}, the shorter side resized and the centre cropped (the
+   * embedded benchmark's 32×32 scenes and synthetic images pass unchanged).
+   */
+  public ResizeCrop classifierTransform() {
+    return ResizeCrop.square(imageSize);
+  }
 
   /** A benchmark without a CLIP model (Real-Filter cannot run on it). */
   public Benchmark(

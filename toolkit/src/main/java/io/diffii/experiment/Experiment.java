@@ -19,6 +19,7 @@ import io.diffii.data.ImageDataset;
 import io.diffii.data.Split;
 import io.diffii.io.Digests;
 import io.diffii.metrics.GroupAccuracy;
+import io.diffii.model.ResizeCrop;
 import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
 import java.io.IOException;
@@ -327,7 +328,7 @@ public final class Experiment {
 
     LabeledImages train() {
       if (train == null) {
-        train = LabeledImages.of(split.train(), benchmark.imageSize());
+        train = LabeledImages.of(split.train(), benchmark.classifierTransform());
       }
       return train;
     }
@@ -339,7 +340,7 @@ public final class Experiment {
             all.size() <= plan.testLimit()
                 ? all
                 : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
-        test = LabeledImages.of(testSet, benchmark.imageSize());
+        test = LabeledImages.of(testSet, benchmark.classifierTransform());
       }
       return test;
     }
@@ -410,9 +411,9 @@ public final class Experiment {
       }
       SyntheticPool synthetic = SyntheticPool.empty();
       if (row.method() == Method.DIFF_II) {
-        synthetic = pool(trial.synthetic());
+        synthetic = pool(trial.synthetic(), benchmark.classifierTransform());
       } else if (row.method().baseline() != null) {
-        synthetic = pool(trial.baseline(row.method().baseline()));
+        synthetic = pool(trial.baseline(row.method().baseline()), benchmark.classifierTransform());
       }
       Path concepts = trial.conceptsOf(row.method());
       // A killed run resumes this row's fine-tuning from its last epoch.
@@ -594,15 +595,16 @@ public final class Experiment {
   }
 
   /**
-   * Returns a synthetic set as the trainer's pool: each image under its manifest label, with its
-   * soft label when it has one.
+   * Returns a synthetic set as the trainer's pool: each image under its manifest label, brought to
+   * the classifier by {@code transform} as the real images are, with its soft label when it has
+   * one.
    */
-  static SyntheticPool pool(SyntheticSet set) {
+  static SyntheticPool pool(SyntheticSet set, ResizeCrop transform) {
     Map<Integer, List<SyntheticPool.Image>> byClass = new LinkedHashMap<>();
     for (int i = 0; i < set.size(); i++) {
       byClass
           .computeIfAbsent(set.records().get(i).get("label").getAsInt(), k -> new ArrayList<>())
-          .add(new SyntheticPool.Image(set.image(i).data(), set.softLabel(i)));
+          .add(new SyntheticPool.Image(transform.apply(set.image(i)).data(), set.softLabel(i)));
     }
     return SyntheticPool.withTargets(byClass);
   }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.data.ImageDataset;
+import io.diffii.data.RgbImage;
 import io.diffii.io.AtomicFiles;
 import io.diffii.io.Progress;
 import io.diffii.io.Safetensors;
@@ -31,7 +32,10 @@ import java.util.function.IntFunction;
  * NDArray z = pool.latent(manager, label, 0);
  * }</pre>
  *
- * The embedded default is 50 inversion steps; the released Stable Diffusion setting is 200.
+ * Images of any size are brought to the model's resolution first ({@link
+ * io.diffii.model.StableDiffusion#transform}: shorter side resized, centre cropped), so one batch
+ * may mix sizes. The embedded default is 50 inversion steps; the released Stable Diffusion setting
+ * is 200.
  */
 public final class InversionPool {
 
@@ -103,8 +107,7 @@ public final class InversionPool {
     try (NDManager scope = pipe.model().manager().newSubManager()) {
       NDList images = new NDList();
       for (int i : indices) {
-        var im = train.image(i);
-        images.add(scope.create(im.data(), new Shape(1, 3, im.height(), im.width())));
+        images.add(modelInput(scope, pipe, train, i));
       }
       NDArray latents = pipe.encode(NDArrays.concat(images));
       NDArray noise = pipe.invert(latents, Collections.nCopies(indices.size(), prompt), steps, 1.0);
@@ -117,6 +120,15 @@ public final class InversionPool {
             Map.of("steps", Integer.toString(steps), "prompt", prompt, "source", s.id()));
       }
     }
+  }
+
+  /**
+   * Returns image {@code i} as {@code [1, 3, S, S]}, brought to the model's resolution S by its
+   * {@link io.diffii.model.StableDiffusion#transform}.
+   */
+  private static NDArray modelInput(NDManager scope, SdPipeline pipe, ImageDataset train, int i) {
+    RgbImage im = pipe.model().transform().apply(train.image(i));
+    return scope.create(im.data(), new Shape(1, 3, im.height(), im.width()));
   }
 
   private static void write(Path file, NDArray latent, Map<String, String> metadata) {
@@ -193,8 +205,7 @@ public final class InversionPool {
             throw new IllegalArgumentException(
                 "image " + e.id() + " of the pool is not in the dataset");
           }
-          var im = train.image(at);
-          real.add(scope.create(im.data(), new Shape(1, 3, im.height(), im.width())));
+          real.add(modelInput(scope, pipe, train, at));
           noise.add(latent(scope, label, j).expandDims(0));
         }
         if (real.isEmpty()) {

@@ -12,16 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CLIP's image preprocessing, as transformers' {@code CLIPImageProcessor} does it: resize so that
- * the shorter side is {@code shortestEdge} (the longer side becomes ⌊shortestEdge·long/short⌋),
- * centre-crop to {@code cropSize} × {@code cropSize} (top-left corner at ⌊(side − crop)/2⌋), then
- * normalise each channel, \((x − \mathrm{mean})/\mathrm{std}\).
- *
- * <p>Interpolation: PIL's bicubic filter ({@code resample=3}, Keys' cubic with a = −0.5), with
- * PIL's antialiasing (the filter widened by the scale factor when shrinking), applied separably as
- * two matrix products in float32, and the result clamped to [0, 1]. PIL also rounds to 8 bits
- * between and after its two passes; this does not, so values can differ from transformers' by about
- * 1/255 before normalisation. An image already at the target size passes through unchanged.
+ * CLIP's image preprocessing, as transformers' {@code CLIPImageProcessor} does it: {@link
+ * ResizeCrop} (the shorter side to {@code shortestEdge}, the centred {@code cropSize} × {@code
+ * cropSize} square; PIL's antialiased bicubic, {@code resample=3}), then normalise each channel,
+ * \((x − \mathrm{mean})/\mathrm{std}\). PIL also rounds to 8 bits between and after its two passes;
+ * this does not, so values can differ from transformers' by about 1/255 before normalisation. An
+ * image already at the target size passes through unchanged.
  *
  * @param shortestEdge side the shorter image side is resized to
  * @param cropSize side of the square centre crop, at most {@code shortestEdge}
@@ -126,72 +122,14 @@ public record ClipImageProcessor(int shortestEdge, int cropSize, float[] mean, f
 
   /**
    * Returns the pixel values {@code [B, 3, crop, crop]} of images {@code [B, 3, H, W]} in [0, 1],
-   * in the images' manager.
+   * in the images' manager: {@link ResizeCrop} of {@code shortestEdge} and {@code cropSize}, then
+   * the normalisation.
    */
   public NDArray apply(NDArray images) {
-    Shape s = images.getShape();
-    if (s.dimension() != 4 || s.get(1) != 3) {
-      throw new IllegalArgumentException("images must be [B, 3, H, W] in [0, 1], got " + s);
-    }
-    int h = (int) s.get(2);
-    int w = (int) s.get(3);
-    int shortSide = Math.min(h, w);
-    int longSide = Math.max(h, w);
-    int newLong = (int) ((double) shortestEdge * longSide / shortSide);
-    int newH = h <= w ? shortestEdge : newLong;
-    int newW = h <= w ? newLong : shortestEdge;
+    NDArray x = new ResizeCrop(shortestEdge, cropSize).apply(images);
     NDManager m = images.getManager();
-    NDArray x = images;
-    if (newH != h || newW != w) {
-      NDArray rows = m.create(bicubicWeights(h, newH), new Shape(newH, h));
-      NDArray cols = m.create(bicubicWeights(w, newW), new Shape(newW, w));
-      x = rows.matMul(images).matMul(cols.transpose()).clip(0f, 1f);
-    }
-    int top = (newH - cropSize) / 2;
-    int left = (newW - cropSize) / 2;
-    x = x.get(":, :, {}:{}, {}:{}", top, top + cropSize, left, left + cropSize);
     NDArray mu = m.create(mean, new Shape(1, 3, 1, 1));
     NDArray sigma = m.create(std, new Shape(1, 3, 1, 1));
     return x.sub(mu).div(sigma);
-  }
-
-  /**
-   * Returns the {@code [out, in]} matrix of PIL's bicubic resampling from {@code in} to {@code out}
-   * samples (PIL's {@code precompute_coeffs}): output sample i is centred at (i + ½)·in/out, the
-   * filter's support is widened by in/out when shrinking, and each row sums to one.
-   */
-  static float[] bicubicWeights(int in, int out) {
-    double scale = (double) in / out;
-    double filterScale = Math.max(scale, 1.0);
-    double support = 2.0 * filterScale;
-    float[] m = new float[out * in];
-    for (int i = 0; i < out; i++) {
-      double center = (i + 0.5) * scale;
-      int from = Math.max((int) (center - support + 0.5), 0);
-      int to = Math.min((int) (center + support + 0.5), in);
-      double[] k = new double[to - from];
-      double sum = 0;
-      for (int j = from; j < to; j++) {
-        k[j - from] = cubic((j - center + 0.5) / filterScale);
-        sum += k[j - from];
-      }
-      for (int j = from; j < to; j++) {
-        m[i * in + j] = (float) (k[j - from] / sum);
-      }
-    }
-    return m;
-  }
-
-  /** Keys' cubic convolution kernel with a = −0.5 (PIL's bicubic). */
-  private static double cubic(double x) {
-    double a = -0.5;
-    x = Math.abs(x);
-    if (x < 1) {
-      return ((a + 2) * x - (a + 3)) * x * x + 1;
-    }
-    if (x < 2) {
-      return (((x - 5) * x + 8) * x - 4) * a;
-    }
-    return 0;
   }
 }

@@ -222,6 +222,25 @@ public final class StableDiffusion implements AutoCloseable {
     return textEncoder;
   }
 
+  /**
+   * Returns the side of the square images the model is made for: the UNet's {@code sample_size}
+   * times the autoencoder's {@link VaeConfig#spatialFactor}, as diffusers' pipelines compute their
+   * default height and width (512 for Stable Diffusion 1.x, 32 for the embedded model).
+   */
+  public int resolution() {
+    return unet.config().sampleSize() * vae.config().spatialFactor();
+  }
+
+  /**
+   * Returns how images of any size are brought to the model before they are encoded (concept
+   * learning, inversion, image-to-image sources): {@link ResizeCrop#square} of {@link #resolution},
+   * the shorter side resized to it and the centre cropped, as the released Diff-II code resizes to
+   * 512 for Stable Diffusion 1.5.
+   */
+  public ResizeCrop transform() {
+    return ResizeCrop.square(resolution());
+  }
+
   /** Returns the tokenizer; fails clearly when the folder has none. */
   public Tokenizer tokenizer() {
     if (tokenizer == null) {

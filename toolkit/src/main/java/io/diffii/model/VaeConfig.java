@@ -59,6 +59,14 @@ public record VaeConfig(
     }
   }
 
+  /**
+   * Returns the spatial factor from image to latent side, 2^(levels − 1) (8 for Stable Diffusion
+   * 1.x; diffusers' pipelines call it {@code vae_scale_factor}).
+   */
+  public int spatialFactor() {
+    return 1 << (blockOutChannels.size() - 1);
+  }
+
   /** Returns the Stable Diffusion 1.x VAE (83,653,863 parameters). */
   public static VaeConfig sd15() {
     return new VaeConfig(3, 3, List.of(128, 256, 512, 512), 2, 4, 32, 0.18215f, true, true, true);

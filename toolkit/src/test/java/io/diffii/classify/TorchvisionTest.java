@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.diffii.TestFixtures;
 import io.diffii.io.Safetensors;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.NoGrad;
 import io.diffii.nn.Weights;
@@ -183,8 +184,8 @@ class TorchvisionTest {
 
   @Test
   void transformsResizeTheShorterSideAndCropTheCentre() {
-    assertEquals(new Torchvision.Transform(256, 224), Torchvision.RESNET50_TRANSFORM);
-    assertEquals(new Torchvision.Transform(384, 384), Torchvision.VIT_B16_TRANSFORM);
+    assertEquals(new ResizeCrop(256, 224), Torchvision.RESNET50_TRANSFORM);
+    assertEquals(new ResizeCrop(384, 384), Torchvision.VIT_B16_TRANSFORM);
     try (NDManager m = NDManager.newBaseManager()) {
       // A constant image stays constant; a horizontal ramp keeps its centre value after the crop.
       NDArray grey = m.full(new Shape(2, 3, 300, 450), 0.25f);
@@ -194,7 +195,7 @@ class TorchvisionTest {
       assertEquals(0.25f, out.max().getFloat(), 1e-5);
       NDArray vit = Torchvision.VIT_B16_TRANSFORM.apply(m.ones(new Shape(1, 3, 500, 400)));
       assertEquals(new Shape(1, 3, 384, 384), vit.getShape());
-      assertThrows(IllegalArgumentException.class, () -> new Torchvision.Transform(224, 256));
+      assertThrows(IllegalArgumentException.class, () -> new ResizeCrop(224, 256));
     }
   }
 

@@ -18,6 +18,7 @@ import io.diffii.data.RgbImage;
 import io.diffii.data.Split;
 import io.diffii.embedded.Embedded;
 import io.diffii.io.Safetensors;
+import io.diffii.model.ResizeCrop;
 import io.diffii.model.StableDiffusion;
 import io.diffii.pipeline.PromptSchedule;
 import io.diffii.pipeline.SdPipeline;
@@ -151,7 +152,7 @@ class BadInputTest {
     // Another size and one channel: converted to RGB, resized where the images are batched.
     png(root.resolve("bag/b.png"), 20, BufferedImage.TYPE_BYTE_GRAY);
     png(root.resolve("coat/a.png"), 32, BufferedImage.TYPE_INT_RGB);
-    LabeledImages batched = LabeledImages.of(ImageFolder.read(root), 32);
+    LabeledImages batched = LabeledImages.of(ImageFolder.read(root), ResizeCrop.square(32));
     assertEquals(3 * 32 * 32, batched.images().get(1).length);
 
     Path empty = root.resolve("coat/empty.png");
