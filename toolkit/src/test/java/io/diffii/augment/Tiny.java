@@ -1,6 +1,7 @@
 package io.diffii.augment;
 
 import io.diffii.data.ImageDataset;
+import io.diffii.data.RgbImage;
 import io.diffii.data.Sample;
 import io.diffii.data.Splits;
 import io.diffii.embedded.Embedded;
@@ -46,5 +47,40 @@ public final class Tiny {
       }
     }
     return new ImageDataset(train.classNames().subList(0, counts.length), samples);
+  }
+
+  /**
+   * Returns {@code train} with each image framed by a white border of a different size, cycling
+   * through 32×40, 38×32, 32×37 and 45×32 for 32×32 images: non-square images whose centre crop at
+   * the shorter side (what {@code StableDiffusion.transform()} keeps) is the original, bit for bit.
+   */
+  public static ImageDataset framed(ImageDataset train) {
+    int[][] extra = {{0, 8}, {6, 0}, {0, 5}, {13, 0}};
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < train.size(); i++) {
+      Sample s = train.get(i);
+      int[] e = extra[i % extra.length];
+      samples.add(new Sample(s.id(), s.label(), s.attributes(), () -> frame(s.image(), e)));
+    }
+    return new ImageDataset(train.classNames(), samples);
+  }
+
+  /** Returns {@code im} inside a white border {@code extra[0]} rows and {@code extra[1]} wider. */
+  private static RgbImage frame(RgbImage im, int[] extra) {
+    int h = im.height() + extra[0];
+    int w = im.width() + extra[1];
+    // The smaller half of the border goes first, as a centre crop at ⌊(side − crop)/2⌋ expects.
+    int top = extra[0] / 2;
+    int left = extra[1] / 2;
+    float[] d = new float[3 * h * w];
+    java.util.Arrays.fill(d, 1f);
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < im.height(); y++) {
+        for (int x = 0; x < im.width(); x++) {
+          d[(c * h + y + top) * w + x + left] = im.get(c, y, x);
+        }
+      }
+    }
+    return new RgbImage(h, w, d);
   }
 }

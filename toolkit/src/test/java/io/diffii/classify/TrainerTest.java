@@ -12,6 +12,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
+import io.diffii.data.ImageDataset;
+import io.diffii.data.RgbImage;
+import io.diffii.data.Sample;
+import io.diffii.model.ResizeCrop;
 import io.diffii.nn.Weights;
 import io.diffii.train.TrainingLoop;
 import java.nio.file.Path;
@@ -42,6 +46,20 @@ class TrainerTest {
       labels[i] = label;
     }
     return new LabeledImages(images, labels, 16, 16);
+  }
+
+  /** Three grey images of different non-square sizes, one per class. */
+  private static ImageDataset nonSquare() {
+    List<Sample> samples = new ArrayList<>();
+    int[][] sizes = {{12, 20}, {20, 9}, {8, 8}};
+    for (int i = 0; i < sizes.length; i++) {
+      int[] hw = sizes[i];
+      float[] d = new float[3 * hw[0] * hw[1]];
+      Arrays.fill(d, 0.5f);
+      RgbImage im = new RgbImage(hw[0], hw[1], d);
+      samples.add(new Sample("im" + i, i, Map.of(), () -> im));
+    }
+    return new ImageDataset(List.of("a", "b", "c"), samples);
   }
 
   private static TrainConfig config(double p, long seed) {
@@ -255,6 +273,37 @@ class TrainerTest {
     for (int k = 0; k < 200; k++) {
       assertEquals(1, Trainer.compose(train, SyntheticPool.empty(), all, none, 2, rng).lambda());
     }
+  }
+
+  @Test
+  void aSyntheticOrTestImageOfAnotherSizeIsAnErrorNamingBothShapes() {
+    LabeledImages train = toy(2, 0);
+    // A 64x64 synthetic image (a model at another resolution) beside 16x16 training images.
+    SyntheticPool big = SyntheticPool.of(Map.of(1, List.of(new float[3 * 64 * 64])));
+    try (NDManager m = NDManager.newBaseManager()) {
+      ResNet model = new ResNet(new int[] {8, 16}, 1, 3);
+      model.initializeParameters(m);
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Trainer.train(model, train, big, train, config(0.5, 0)));
+      assertTrue(e.getMessage().contains("(3x64x64 if square)"), e.getMessage());
+      assertTrue(e.getMessage().contains("trains on 3x16x16 images"), e.getMessage());
+      LabeledImages test = LabeledImages.of(nonSquare(), ResizeCrop.square(8));
+      assertEquals(3 * 8 * 8, test.images().get(1).length);
+      var t =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Trainer.train(model, train, SyntheticPool.empty(), test, config(0.5, 0)));
+      assertTrue(
+          t.getMessage().contains("test images are 3x8x8, training images 3x16x16"),
+          t.getMessage());
+    }
+    // Drawn directly, the batch refuses it too.
+    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.compose(train, big, all, config(1, 0), 3, new Random(0)));
   }
 
   @Test

@@ -155,6 +155,22 @@ class ConceptLearnerTest {
   }
 
   @Test
+  void imagesOfMixedNonSquareSizesAreCentreCroppedToTheModelResolution() {
+    ImageDataset train = Tiny.scenes(2, 2);
+    ImageDataset framed = Tiny.framed(train);
+    assertEquals(40, framed.image(0).width(), "framed images are not square");
+    assertEquals(38, framed.image(1).height());
+    // The frame is cropped away, so learning on the framed set is learning on the original one.
+    Run plain = learnOnce(train, dir.resolve("plain"));
+    Run cropped = learnOnce(framed, dir.resolve("framed"));
+    assertEquals(plain.losses(), cropped.losses());
+    assertArrayEquals(plain.vectors(), cropped.vectors());
+    for (int i = 0; i < plain.lora().size(); i++) {
+      assertArrayEquals(plain.lora().get(i), cropped.lora().get(i), "LoRA array " + i);
+    }
+  }
+
+  @Test
   void aClassWithNoImageIsAClearError() {
     ImageDataset train = Tiny.scenes(1, 0);
     try (StableDiffusion sd = Tiny.model()) {

@@ -77,4 +77,43 @@ class InversionPoolTest {
       }
     }
   }
+
+  @Test
+  void imagesOfMixedSizesInOneBatchAreBroughtToTheModelResolution() throws Exception {
+    ImageDataset train = Tiny.scenes(2, 2);
+    IntFunction<String> prompt = c -> "a photo of a " + Embedded.metaclass(c);
+    try (StableDiffusion sd = Tiny.model()) {
+      SdPipeline pipe = new SdPipeline(sd);
+      InversionPool plain = InversionPool.build(pipe, train, prompt, dir.resolve("plain"), 4);
+      // Framed to 32x40, 38x32, ...: the centre crop is the original, so are the latents.
+      InversionPool framed =
+          InversionPool.build(pipe, Tiny.framed(train), prompt, dir.resolve("framed"), 4);
+      for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < plain.entries(c).size(); i++) {
+          assertArrayEquals(
+              Files.readAllBytes(plain.entries(c).get(i).file()),
+              Files.readAllBytes(framed.entries(c).get(i).file()));
+        }
+      }
+      // Enlarged 3:2 images need resampling; they still invert to the model's latent size.
+      ImageDataset enlarged =
+          new ImageDataset(
+              train.classNames(),
+              train.samples().stream()
+                  .map(
+                      s ->
+                          new io.diffii.data.Sample(
+                              s.id(), s.label(), s.attributes(), () -> s.image().resize(48, 72)))
+                  .toList());
+      InversionPool big = InversionPool.build(pipe, enlarged, prompt, dir.resolve("big"), 4);
+      try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        var latent = big.latent(m, 1, 0);
+        assertEquals(
+            new ai.djl.ndarray.types.Shape(sd.vae().config().latentChannels(), 8, 8),
+            latent.getShape());
+      }
+      double psnr = big.reconstructionPsnr(pipe, enlarged, prompt, List.of(0, 1));
+      assertTrue(psnr > 20, "round trip PSNR " + psnr + " dB");
+    }
+  }
 }
