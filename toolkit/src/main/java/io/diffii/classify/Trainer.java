@@ -23,11 +23,11 @@ import java.util.Random;
  * Trains a classifier on real images, replacing each drawn image by a synthetic one of its class
  * with the configured probability (Diff-II's rule), and evaluates it. Real and synthetic images
  * must already be at the classifier's input ({@link Classifier#transform}, which {@link
- * LabeledImages#of} applies): test images of another size than the training images, or a synthetic
- * image of another size, is an error naming both shapes. Targets are distributions: one-hot for
- * real images, a synthetic image's soft label when it has one, mixed by {@link BatchMix} when the
- * config asks; label smoothing then applies and the loss is the soft-target cross-entropy \(-\sum_c
- * y_c \log \mathrm{softmax}(z)_c\), which is the usual cross-entropy for one-hot targets.
+ * LabeledImages#of} applies); test or synthetic images of another size than the training images are
+ * an error naming both shapes. Targets are distributions: one-hot for real images, a synthetic
+ * image's soft label when it has one, mixed by {@link BatchMix} when the config asks; label
+ * smoothing then applies and the loss is the soft-target cross-entropy \(-\sum_c y_c \log
+ * \mathrm{softmax}(z)_c\), which is the usual cross-entropy for one-hot targets.
  */
 public final class Trainer {
 

@@ -4,6 +4,9 @@
  * io.diffii.model.AutoencoderKL} built from {@link io.diffii.model.UNetConfig} and {@link
  * io.diffii.model.VaeConfig} (read from a diffusers folder's {@code config.json}, or the {@code
  * tiny} and {@code sd15} presets), their building blocks, and safetensors reading and writing.
+ * {@link io.diffii.model.ResizeCrop} is the one resize-and-crop every consumer brings images of any
+ * size through: the model at its {@link io.diffii.model.StableDiffusion#resolution}, each
+ * classifier at its own input, CLIP inside {@link io.diffii.model.ClipImageProcessor}.
  *
  * <p>Shape legend used throughout: B batch, C channels, H×W feature-map side (h×w for latents), N
  * tokens of a feature map (H·W), M context tokens, D token width, T time-embedding width.
