@@ -146,6 +146,24 @@ public abstract class Classifier extends NamedBlock {
 
   /** Reads a classifier written by {@link #save}; its arrays live in {@code manager}. */
   public static Classifier load(Path dir, NDManager manager) {
+    Classifier c = architecture(dir);
+    try (NDManager scope = manager.newSubManager()) {
+      Path weights = dir.resolve("model.safetensors");
+      Weights.load(c, Safetensors.readAll(weights, scope), manager, Set.of(), weights.toString());
+    }
+    return c;
+  }
+
+  /**
+   * Returns the {@link #transform} of the classifier saved in {@code dir}, from its {@code
+   * config.json} alone (the weights are not read).
+   */
+  public static ResizeCrop transformOf(Path dir) {
+    return architecture(dir).transform();
+  }
+
+  /** Returns the architecture {@code dir}'s {@code config.json} describes, without weights. */
+  private static Classifier architecture(Path dir) {
     Path file = dir.resolve("config.json");
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("no classifier config " + file);
@@ -157,19 +175,13 @@ public abstract class Classifier extends NamedBlock {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     String type = config.get("type").getAsString();
-    Classifier c =
-        switch (type) {
-          case "resnet" -> ResNet.fromConfig(config);
-          case "vit" -> VisionTransformer.fromConfig(config);
-          case "torchvision_resnet" -> TorchvisionResNet.fromConfig(config);
-          case "torchvision_vit" -> TorchvisionViT.fromConfig(config);
-          default -> throw new IllegalArgumentException(file + ": unknown classifier type " + type);
-        };
-    try (NDManager scope = manager.newSubManager()) {
-      Path weights = dir.resolve("model.safetensors");
-      Weights.load(c, Safetensors.readAll(weights, scope), manager, Set.of(), weights.toString());
-    }
-    return c;
+    return switch (type) {
+      case "resnet" -> ResNet.fromConfig(config);
+      case "vit" -> VisionTransformer.fromConfig(config);
+      case "torchvision_resnet" -> TorchvisionResNet.fromConfig(config);
+      case "torchvision_vit" -> TorchvisionViT.fromConfig(config);
+      default -> throw new IllegalArgumentException(file + ": unknown classifier type " + type);
+    };
   }
 
   /** ImageNet's channel means (RGB), subtracted before torchvision's networks. */

@@ -5,7 +5,6 @@ import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
 import io.diffii.classify.Backbone;
 import io.diffii.data.ImageDataset;
-import io.diffii.model.ResizeCrop;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -19,7 +18,8 @@ import java.util.function.IntFunction;
  * @param name names the benchmark in tables and in every row's settings
  * @param model a diffusers-layout Stable Diffusion folder
  * @param backbones the folder of each pretrained backbone
- * @param imageSize the side classifiers train and test at
+ * @param imageSize the side classifiers train and test at; each backbone's {@code
+ *     Classifier.transform()} must crop to it
  * @param metaclass each class's metaclass word, the prompts' last word
  * @param suffixes the first denoising stage's suffixes for a training set
  * @param diffII the Diff-II settings for this model (a runner's settings and seeds adjust them)
@@ -35,15 +35,6 @@ public record Benchmark(
     Function<ImageDataset, SuffixSource> suffixes,
     DiffIISettings diffII,
     ClipFilter realFilter) {
-
-  /**
-   * Returns how real and synthetic images alike are brought to the classifiers: {@link
-   * ResizeCrop#square} of {@link #imageSize}, the shorter side resized and the centre cropped (the
-   * embedded benchmark's 32×32 scenes and synthetic images pass unchanged).
-   */
-  public ResizeCrop classifierTransform() {
-    return ResizeCrop.square(imageSize);
-  }
 
   /** A benchmark without a CLIP model (Real-Filter cannot run on it). */
   public Benchmark(

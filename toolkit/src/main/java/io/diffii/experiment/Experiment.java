@@ -10,6 +10,7 @@ import io.diffii.augment.DiffIISettings;
 import io.diffii.augment.SuffixSource;
 import io.diffii.augment.SyntheticSet;
 import io.diffii.classify.Backbone;
+import io.diffii.classify.Classifier;
 import io.diffii.classify.FineTune;
 import io.diffii.classify.LabeledImages;
 import io.diffii.classify.SyntheticPool;
@@ -147,6 +148,7 @@ public final class Experiment {
   private final String commit;
   private final String modelHash;
   private final Map<Backbone, String> backboneHashes = new HashMap<>();
+  private final Map<Backbone, ResizeCrop> transforms = new HashMap<>();
   private final Map<Integer, JsonObject> filterSettings = new HashMap<>();
 
   private Experiment(Benchmark benchmark, Plan plan, Path out) {
@@ -198,9 +200,9 @@ public final class Experiment {
     final Path trialDir;
     final Path conceptDir;
     SuffixSource suffixes;
-    LabeledImages train;
+    final Map<ResizeCrop, LabeledImages> train = new HashMap<>();
     ImageDataset testSet;
-    LabeledImages test;
+    final Map<ResizeCrop, LabeledImages> test = new HashMap<>();
     SyntheticSet synthetic;
     final Map<Baseline, SyntheticSet> baselines = new EnumMap<>(Baseline.class);
 
@@ -326,23 +328,21 @@ public final class Experiment {
       return synthetic;
     }
 
-    LabeledImages train() {
-      if (train == null) {
-        train = LabeledImages.of(split.train(), benchmark.classifierTransform());
-      }
-      return train;
+    /** Returns the training images as {@code transform} brings them to a classifier. */
+    LabeledImages train(ResizeCrop transform) {
+      return train.computeIfAbsent(transform, t -> LabeledImages.of(split.train(), t));
     }
 
-    LabeledImages test() {
-      if (test == null) {
+    /** Returns the (limited) test images as {@code transform} brings them to a classifier. */
+    LabeledImages test(ResizeCrop transform) {
+      if (testSet == null) {
         ImageDataset all = split.test();
         testSet =
             all.size() <= plan.testLimit()
                 ? all
                 : new ImageDataset(all.classNames(), all.samples().subList(0, plan.testLimit()));
-        test = LabeledImages.of(testSet, benchmark.classifierTransform());
       }
-      return test;
+      return test.computeIfAbsent(transform, t -> LabeledImages.of(testSet, t));
     }
 
     void appendStage(Table stages, String stage, double seconds, String hash) {
@@ -409,11 +409,12 @@ public final class Experiment {
         rows.append(previous.first(1));
         continue;
       }
+      ResizeCrop transform = transform(row.backbone());
       SyntheticPool synthetic = SyntheticPool.empty();
       if (row.method() == Method.DIFF_II) {
-        synthetic = pool(trial.synthetic(), benchmark.classifierTransform());
+        synthetic = pool(trial.synthetic(), transform);
       } else if (row.method().baseline() != null) {
-        synthetic = pool(trial.baseline(row.method().baseline()), benchmark.classifierTransform());
+        synthetic = pool(trial.baseline(row.method().baseline()), transform);
       }
       Path concepts = trial.conceptsOf(row.method());
       // A killed run resumes this row's fine-tuning from its last epoch.
@@ -425,9 +426,9 @@ public final class Experiment {
           FineTune.run(
               benchmark.backbones().apply(row.backbone()),
               trial.split.train().classNames().size(),
-              trial.train(),
+              trial.train(transform),
               synthetic,
-              trial.test(),
+              trial.test(transform),
               config,
               checkpoint);
       System.out.printf(
@@ -487,7 +488,7 @@ public final class Experiment {
   private Table groupRows(Plan.Row row, Trial trial, int[] predictions, String hash) {
     GroupAccuracy g =
         GroupAccuracy.of(
-            trial.test().labels(),
+            trial.test(transform(row.backbone())).labels(),
             predictions,
             trial.testSet.samples().stream().map(plan.testGroup()).toList());
     Table t = GROUP_SCHEMA.emptyCopy();
@@ -587,6 +588,34 @@ public final class Experiment {
       s.add("filter", filterJson(trial.split.train().classNames().size()));
     }
     return s;
+  }
+
+  /**
+   * Returns how a backbone takes its images, real and synthetic alike ({@link Classifier#transform}
+   * of its saved folder), once per backbone; a backbone that does not crop to the benchmark's image
+   * size is an error.
+   */
+  private ResizeCrop transform(Backbone backbone) {
+    return transforms.computeIfAbsent(
+        backbone,
+        b -> {
+          Path dir = benchmark.backbones().apply(b);
+          ResizeCrop t = Classifier.transformOf(dir);
+          if (t.crop() != benchmark.imageSize()) {
+            throw new IllegalArgumentException(
+                "backbone "
+                    + dir
+                    + " takes "
+                    + t.outputShape()
+                    + " images, benchmark "
+                    + benchmark.name()
+                    + " says 3x"
+                    + benchmark.imageSize()
+                    + "x"
+                    + benchmark.imageSize());
+          }
+          return t;
+        });
   }
 
   /** Returns the Real-Filter settings for {@code classes} classes, computed once. */
