@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -150,9 +151,22 @@ public record ClipFilter(
     List<RgbImage> images = indices.stream().map(set::image).toList();
     RgbImage first = images.get(0);
     int per = first.data().length;
-    float[] all = new float[images.size() * per];
+    float[] all = new float[Math.toIntExact((long) images.size() * per)];
     for (int k = 0; k < images.size(); k++) {
-      System.arraycopy(images.get(k).data(), 0, all, k * per, per);
+      RgbImage im = images.get(k);
+      if (im.height() != first.height() || im.width() != first.width()) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "synthetic image %d is 3x%dx%d, the first of its batch 3x%dx%d: a synthetic set"
+                    + " holds images of one size",
+                indices.get(k),
+                im.height(),
+                im.width(),
+                first.height(),
+                first.width()));
+      }
+      System.arraycopy(im.data(), 0, all, k * per, per);
     }
     return m.create(all, new Shape(images.size(), 3, first.height(), first.width()));
   }

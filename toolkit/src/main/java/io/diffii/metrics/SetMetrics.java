@@ -73,7 +73,7 @@ public final class SetMetrics {
 
   private static NDArray stack(NDManager m, List<float[]> images, int height, int width) {
     int per = 3 * height * width;
-    float[] all = new float[images.size() * per];
+    float[] all = new float[Math.toIntExact((long) images.size() * per)];
     for (int i = 0; i < images.size(); i++) {
       float[] chw = images.get(i);
       if (chw.length != per) {
