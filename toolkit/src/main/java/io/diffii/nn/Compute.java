@@ -11,14 +11,20 @@ import java.util.Locale;
  * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}. Set by {@code --device} on the command line, by
  * {@link #use} in a notebook, or by the system property {@code diffii.device}; every manager the
  * toolkit opens comes from {@link #newManager}, so arrays made inside a stage share the device of
- * the models they meet.
+ * the models they meet. It also holds the size above which one intermediate is computed in chunks
+ * ({@link #chunkBytes()}).
  */
 public final class Compute {
 
   /** The system property read when nothing called {@link #use}. */
   public static final String PROPERTY = "diffii.device";
 
+  /** The system property that sets {@link #chunkBytes()}, in bytes. */
+  public static final String CHUNK_PROPERTY = "diffii.chunk.bytes";
+
   private static volatile Device device;
+
+  private static volatile long chunkBytes = Long.getLong(CHUNK_PROPERTY, 256L * 1024 * 1024);
 
   private Compute() {}
 
@@ -46,6 +52,27 @@ public final class Compute {
       device = d;
     }
     return d;
+  }
+
+  /**
+   * Returns the size, in bytes, above which one intermediate array is computed in chunks (attention
+   * scores): 256 MiB unless {@link #chunkBytes(long)} or the system property {@code
+   * diffii.chunk.bytes} says otherwise.
+   */
+  public static long chunkBytes() {
+    return chunkBytes;
+  }
+
+  /**
+   * Sets {@link #chunkBytes()}: smaller saves memory on large images at some speed.
+   *
+   * @throws IllegalArgumentException unless {@code bytes} is positive
+   */
+  public static void chunkBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("chunk size must be positive, got " + bytes);
+    }
+    chunkBytes = bytes;
   }
 
   /** Returns a new base manager on {@link #device()}. */
