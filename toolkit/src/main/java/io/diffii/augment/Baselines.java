@@ -200,18 +200,8 @@ public final class Baselines {
   }
 
   private void validate(Baseline method, ImageDataset train) {
-    int[] counts = train.classCounts();
-    for (int c = 0; c < counts.length; c++) {
-      if (counts[c] == 0) {
-        throw new IllegalArgumentException(
-            "class '"
-                + train.classNames().get(c)
-                + "' has no image: "
-                + method.label()
-                + " needs at least one image per class");
-      }
-    }
-    if (method.mixing() && counts.length < 2) {
+    train.requireEveryClass(method.label());
+    if (method.mixing() && train.classNames().size() < 2) {
       throw new IllegalArgumentException(method.label() + " mixes classes: it needs two or more");
     }
   }

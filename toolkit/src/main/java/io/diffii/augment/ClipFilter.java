@@ -9,6 +9,7 @@ import io.diffii.data.RgbImage;
 import io.diffii.io.Digests;
 import io.diffii.metrics.ClipScore;
 import io.diffii.model.ClipModel;
+import io.diffii.nn.Compute;
 import io.diffii.nn.NoGrad;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +128,7 @@ public record ClipFilter(
     // Nothing here trains, so autograd records nothing (a notebook cell's thread has it on).
     try (NoGrad off = NoGrad.open();
         ClipModel model = ClipModel.load(clip);
-        NDManager m = NDManager.newBaseManager()) {
+        NDManager m = Compute.newManager()) {
       ClipScore score = new ClipScore(model);
       for (Map.Entry<Integer, List<Integer>> e : byClass.entrySet()) {
         List<String> classPrompts = prompts.apply(e.getKey());

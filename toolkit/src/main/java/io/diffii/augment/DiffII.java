@@ -146,7 +146,7 @@ public final class DiffII {
    * {@code synthetic/}), skipping what earlier runs finished, and returns the synthetic set.
    */
   public SyntheticSet run(ImageDataset train, Path runDir) {
-    validate(train);
+    train.requireEveryClass("Diff-II");
     String hash = checkSettings(runDir, train);
     stageSeconds.clear();
     SdPipeline pipe = new SdPipeline(sd);
@@ -199,18 +199,6 @@ public final class DiffII {
   public static String classNamePrompt(String className, String metaclassWord) {
     String p = "a photo of a " + className.toLowerCase(Locale.ROOT);
     return metaclassWord.isBlank() ? p : p + " " + metaclassWord;
-  }
-
-  private void validate(ImageDataset train) {
-    int[] counts = train.classCounts();
-    for (int c = 0; c < counts.length; c++) {
-      if (counts[c] == 0) {
-        throw new IllegalArgumentException(
-            "class '"
-                + train.classNames().get(c)
-                + "' has no image: Diff-II needs at least one image per class");
-      }
-    }
   }
 
   /** Returns every synthetic image's plan, class by class. */

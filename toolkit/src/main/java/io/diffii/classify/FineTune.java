@@ -2,6 +2,7 @@ package io.diffii.classify;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.diffii.nn.Compute;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class FineTune {
       LabeledImages test,
       TrainConfig config,
       Path checkpoint) {
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       Classifier pretrained = Classifier.load(backboneDir, manager);
       Engine.getInstance().setRandomSeed((int) config.seed());
       Classifier model = pretrained.withNewHead(classes, manager);

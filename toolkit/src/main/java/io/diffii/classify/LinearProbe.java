@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.diffii.nn.Compute;
 import io.diffii.train.AdamW;
 import io.diffii.train.TrainingLoop;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class LinearProbe {
    */
   public static double accuracy(
       Classifier model, LabeledImages train, LabeledImages test, int classes) {
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       NDArray trainFeatures = features(model, train, manager);
       NDArray testFeatures = features(model, test, manager);
       NDArray mean = trainFeatures.mean(new int[] {0}, true);

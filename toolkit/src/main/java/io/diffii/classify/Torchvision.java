@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.diffii.io.Safetensors;
 import io.diffii.model.ResizeCrop;
 import io.diffii.nn.BatchNorm2d;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class Torchvision {
    * {@code resnet50().state_dict()}); its arrays live in a new base manager.
    */
   public static Classifier resnet50(Path safetensors) {
-    return load(resnet50Architecture(1000), safetensors, NDManager.newBaseManager());
+    return load(resnet50Architecture(1000), safetensors, Compute.newManager());
   }
 
   /**
@@ -62,7 +63,7 @@ public final class Torchvision {
    * arrays live in a new base manager.
    */
   public static Classifier vitB16(Path safetensors) {
-    return load(vitB16Architecture(1000), safetensors, NDManager.newBaseManager());
+    return load(vitB16Architecture(1000), safetensors, Compute.newManager());
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Weights;
 import io.diffii.train.AdamW;
 import io.diffii.train.LearningRate;
@@ -368,7 +369,7 @@ public final class Trainer {
   /** Returns the model's predicted class of each image of {@code data}, in its order. */
   public static int[] predict(Classifier model, LabeledImages data) {
     int[] predictions = new int[data.size()];
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (int from = 0; from < data.size(); from += 500) {
         try (NDManager scope = manager.newSubManager()) {
           int to = Math.min(data.size(), from + 500);

@@ -1,10 +1,12 @@
 package io.diffii.cli;
 
+import ai.djl.Device;
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
 import io.diffii.data.LongTail;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
+import io.diffii.nn.Compute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -51,6 +55,17 @@ public final class Main implements Callable<Integer> {
   private boolean help;
 
   @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      scope = ScopeType.INHERIT,
+      description =
+          "Where models and arrays live: auto (a GPU when DJL's CUDA natives see one, else the"
+              + " CPU), cpu, gpu or gpu:N. Default: auto.")
+  private void device(Device d) {
+    Compute.use(d);
+  }
 
   private Main() {}
 
@@ -88,6 +103,15 @@ public final class Main implements Callable<Integer> {
     cl.registerConverter(Embedded.Captioning.class, new EnumValues<>(Embedded.Captioning.class));
     cl.registerConverter(
         AblationCommand.Sweep.class, new EnumValues<>(AblationCommand.Sweep.class));
+    cl.registerConverter(
+        Device.class,
+        name -> {
+          try {
+            return Compute.parse(name);
+          } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+          }
+        });
     cl.setParameterExceptionHandler(Main::rejectUsage);
     cl.setExecutionExceptionHandler(Main::reportFailure);
     return cl;

@@ -202,15 +202,7 @@ public final class ConceptLearner {
    */
   public Result learn(ImageDataset train, Path dir) {
     List<String> names = train.classNames();
-    int[] counts = train.classCounts();
-    for (int c = 0; c < names.size(); c++) {
-      if (counts[c] == 0) {
-        throw new IllegalArgumentException(
-            "class '"
-                + names.get(c)
-                + "' has no image: concept learning needs at least one per class");
-      }
-    }
+    train.requireEveryClass("concept learning");
     long start = System.nanoTime();
     List<String> metas =
         IntStream.range(0, names.size())

@@ -109,6 +109,24 @@ public final class ImageDataset {
   }
 
   /**
+   * Checks that every class has at least one image, naming the first empty class and {@code who}
+   * needs it (a step that learns or draws per class cannot do without).
+   */
+  public void requireEveryClass(String who) {
+    int[] counts = classCounts();
+    for (int c = 0; c < counts.length; c++) {
+      if (counts[c] == 0) {
+        throw new IllegalArgumentException(
+            "class '"
+                + classNames.get(c)
+                + "' has no image: "
+                + who
+                + " needs at least one per class");
+      }
+    }
+  }
+
+  /**
    * Returns a seeded random subset with {@code counts[c]} samples of class {@code c}, in this data
    * set's order. Each class is drawn with its own seed, so for one seed a smaller count gives a
    * subset of a larger one (the 5-shot set lies inside the 10-shot set).

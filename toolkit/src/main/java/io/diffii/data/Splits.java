@@ -127,11 +127,15 @@ public final class Splits {
   }
 
   /**
-   * Returns the Waterbirds-like split. Training: {@code kPerClass} scenes per class, of which
-   * {@code round(kPerClass·correlation)} lie on a context of the class's {@link #habitat} and the
-   * rest on a context of the other habitat. Test: {@code testPerClass} (even) scenes per class,
-   * half on each habitat's contexts, so the four (habitat, background) groups are equal in size.
-   * The context within a habitat is drawn uniformly from {@link Habitat#contexts()}.
+   * Returns the Waterbirds-like split. Training: {@code kPerClass} scenes per class; of all {@code
+   * n = 10·kPerClass} shots, {@code round(n·(1 − correlation))} lie on a context of the other
+   * habitat and the rest on a context of their class's {@link #habitat}. As in Waterbirds the
+   * correlation is the training set's, not each class's: at 5 shots a per-class count could only
+   * express multiples of 0.2 (0.9 would round to all 5 shots), while over the 50 shots 0.9 puts 5
+   * on the other habitat. The off-habitat shots are spread as evenly as the count allows, the
+   * classes that get one more drawn by the seed. Test: {@code testPerClass} (even) scenes per
+   * class, half on each habitat's contexts, so the four (habitat, background) groups are equal in
+   * size. The context within a habitat is drawn uniformly from {@link Habitat#contexts()}.
    */
   public static Split ood(
       FashionMnist data, int kPerClass, double correlation, int testPerClass, long seed) {
@@ -142,10 +146,19 @@ public final class Splits {
       throw new IllegalArgumentException(
           "testPerClass must be even and positive, got " + testPerClass);
     }
-    int onHabitat = (int) Math.round(kPerClass * correlation);
+    int[] trainOn = new int[CLASSES];
+    int off = (int) Math.round(CLASSES * kPerClass * (1 - correlation));
+    List<Integer> extra =
+        Seeds.shuffledPrefix(
+            IntStream.range(0, CLASSES).boxed().toList(), off % CLASSES, Seeds.mix(seed, OOD_TAG));
+    for (int c = 0; c < CLASSES; c++) {
+      trainOn[c] = kPerClass - off / CLASSES - (extra.contains(c) ? 1 : 0);
+    }
+    int[] testOn = new int[CLASSES];
+    Arrays.fill(testOn, testPerClass / 2);
     return Split.of(
-        oodScenes(data.train(), "train", kPerClass, onHabitat, seed),
-        oodScenes(data.test(), "test", testPerClass, testPerClass / 2, seed));
+        oodScenes(data.train(), "train", kPerClass, trainOn, seed),
+        oodScenes(data.test(), "test", testPerClass, testOn, seed));
   }
 
   /**
@@ -168,18 +181,18 @@ public final class Splits {
   }
 
   /**
-   * Returns {@code perClass} scenes per class, the first {@code onHabitat} drawn on the class
-   * habitat.
+   * Returns {@code perClass} scenes per class, the first {@code onHabitat[c]} of class {@code c}
+   * drawn on the class habitat.
    */
   private static ImageDataset oodScenes(
-      FashionMnist.Images part, String partName, int perClass, int onHabitat, long seed) {
+      FashionMnist.Images part, String partName, int perClass, int[] onHabitat, long seed) {
     long partSeed = Seeds.mix(seed, OOD_TAG, partName.hashCode());
     TreeMap<Integer, Sample> byIndex = new TreeMap<>();
     for (int c = 0; c < CLASSES; c++) {
       List<Integer> picks =
           Seeds.shuffledPrefix(indicesOf(part, c, perClass), perClass, Seeds.mix(partSeed, c));
       for (int j = 0; j < picks.size(); j++) {
-        Habitat background = j < onHabitat ? habitat(c) : habitat(c).other();
+        Habitat background = j < onHabitat[c] ? habitat(c) : habitat(c).other();
         byIndex.put(picks.get(j), oodSample(part, partName, picks.get(j), background, partSeed));
       }
     }

@@ -10,6 +10,7 @@ import io.diffii.classify.TrainConfig;
 import io.diffii.classify.Trainer;
 import io.diffii.classify.VisionTransformer;
 import io.diffii.data.CoarseGroup;
+import io.diffii.nn.Compute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class BackbonePretraining {
     LabeledImages fineTest = labeled(test, false);
     for (String name : List.of("resnet", "vit")) {
       Path dir = out.resolve(name);
-      try (NDManager manager = NDManager.newBaseManager()) {
+      try (NDManager manager = Compute.newManager()) {
         Engine.getInstance().setRandomSeed(0);
         Classifier model;
         if (Files.isRegularFile(dir.resolve("model.safetensors"))) {

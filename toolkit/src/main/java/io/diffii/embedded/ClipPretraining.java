@@ -16,6 +16,7 @@ import io.diffii.model.ClipModel;
 import io.diffii.model.ClipTextConfig;
 import io.diffii.model.ClipVisionConfig;
 import io.diffii.model.Tokenizer;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Tensors;
 import io.diffii.train.AdamW;
 import io.diffii.train.LearningRate;
@@ -258,7 +259,7 @@ public final class ClipPretraining {
     int[] coarseRight = new int[CoarseGroup.values().length];
     int[] coarseTotal = new int[coarseRight.length];
     int chunk = 500;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (int from = 0; from < n; from += chunk) {
         try (NDManager scope = manager.newSubManager()) {
           int[] idx = IntStream.range(from, Math.min(n, from + chunk)).toArray();

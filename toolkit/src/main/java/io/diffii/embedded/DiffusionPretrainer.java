@@ -10,6 +10,7 @@ import io.diffii.model.AutoencoderKL;
 import io.diffii.model.ClipTextModel;
 import io.diffii.model.Tokenizer;
 import io.diffii.model.UNet2DConditionModel;
+import io.diffii.nn.Compute;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.schedule.NoiseSchedule;
 import io.diffii.train.AdamW;
@@ -82,7 +83,7 @@ public final class DiffusionPretrainer {
     float[] logvar = null;
     Shape latent = null;
     Progress progress = new Progress("encoding corpus", n);
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (int from = 0; from < n; from += batch) {
         try (NDManager scope = manager.newSubManager()) {
           int[] idx = IntStream.range(from, Math.min(n, from + batch)).toArray();

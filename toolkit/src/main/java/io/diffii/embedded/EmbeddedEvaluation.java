@@ -15,6 +15,7 @@ import io.diffii.data.FashionMnist;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.Splits;
 import io.diffii.model.StableDiffusion;
+import io.diffii.nn.Compute;
 import io.diffii.notebook.Charts;
 import io.diffii.notebook.ImageGrid;
 import io.diffii.notebook.Images;
@@ -157,7 +158,7 @@ public final class EmbeddedEvaluation {
     List<List<BufferedImage>> rows = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     int drawn = 0;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (CoarseGroup coarse : CoarseGroup.values()) {
         for (Context context : Context.values()) {
           try (NDManager scope = manager.newSubManager()) {
@@ -240,7 +241,7 @@ public final class EmbeddedEvaluation {
    */
   public static double inversionPsnr(
       SdPipeline pipe, SceneCorpus corpus, int n, int steps, double sampleGuidance) {
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       int[] idx = IntStream.range(0, n).toArray();
       NDArray images = corpus.images(manager, idx).add(1).div(2);
       List<String> captions = new ArrayList<>();
@@ -282,7 +283,7 @@ public final class EmbeddedEvaluation {
   public static Map<String, Object> run(
       Path model, SceneCorpus train, SceneCorpus test, Path prefix) {
     Map<String, Object> report = new LinkedHashMap<>();
-    try (NDManager manager = NDManager.newBaseManager();
+    try (NDManager manager = Compute.newManager();
         StableDiffusion sd = StableDiffusion.load(model)) {
       SdPipeline pipe = new SdPipeline(sd);
       Judges judges = fitJudges(pipe, train, test, manager, report);
@@ -354,7 +355,7 @@ public final class EmbeddedEvaluation {
       Judges judges, Map<Integer, List<float[]>> byClass, int[] coarse) {
     int right = 0;
     int total = 0;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (var entry : byClass.entrySet()) {
         List<float[]> images = entry.getValue();
         LabeledImages batch = new LabeledImages(images, new int[images.size()], 32, 32);

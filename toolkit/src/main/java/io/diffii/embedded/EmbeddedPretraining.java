@@ -13,6 +13,7 @@ import io.diffii.model.Tokenizer;
 import io.diffii.model.UNet2DConditionModel;
 import io.diffii.model.UNetConfig;
 import io.diffii.model.VaeConfig;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Weights;
 import io.diffii.schedule.DdimConfig;
 import io.diffii.schedule.NoiseSchedule;
@@ -79,7 +80,7 @@ public final class EmbeddedPretraining {
     Engine.getInstance().setRandomSeed((int) recipe.corpusSeed());
     SceneCorpus train = SceneCorpus.train(recipe.corpusSeed(), recipe.corpusSize());
     SceneCorpus test = SceneCorpus.test(recipe.corpusSeed());
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Compute.newManager();
 
     long t0 = System.nanoTime();
     AutoencoderKL vae = new AutoencoderKL(VaePretrainer.embeddedConfig(recipe.latentChannels()));

@@ -10,6 +10,7 @@ import io.diffii.data.FashionMnist;
 import io.diffii.data.ImageDataset;
 import io.diffii.data.Sample;
 import io.diffii.data.Splits;
+import io.diffii.nn.Compute;
 import java.nio.ByteBuffer;
 import java.util.stream.IntStream;
 
@@ -78,7 +79,7 @@ public final class SceneCorpus {
   public SceneCorpus mapped(java.util.function.UnaryOperator<NDArray> view) {
     byte[] out = new byte[pixels.length];
     int batch = 250;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (int from = 0; from < size(); from += batch) {
         try (NDManager scope = manager.newSubManager()) {
           int[] idx = IntStream.range(from, Math.min(size(), from + batch)).toArray();

@@ -8,6 +8,7 @@ import io.diffii.data.FashionMnist;
 import io.diffii.data.RgbImage;
 import io.diffii.data.SceneComposer;
 import io.diffii.interpolate.CircleInterpolation;
+import io.diffii.nn.Compute;
 import io.diffii.notebook.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class Showcase {
     RgbImage a = SceneComposer.scene(data.train(), first, Context.LAND, seed).image();
     RgbImage b = SceneComposer.scene(data.train(), second, Context.WATER, seed + 1).image();
     List<BufferedImage> strip = new ArrayList<>();
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       Shape shape = new Shape(3, a.height(), a.width());
       NDArray za = manager.create(a.data(), shape).mul(2).sub(1);
       NDArray zb = manager.create(b.data(), shape).mul(2).sub(1);

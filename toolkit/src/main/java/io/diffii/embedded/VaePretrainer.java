@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.diffii.model.AutoencoderKL;
 import io.diffii.model.VaeConfig;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Tensors;
 import io.diffii.schedule.GaussianNoise;
 import io.diffii.train.AdamW;
@@ -105,7 +106,7 @@ public final class VaePretrainer {
   public static double psnr(AutoencoderKL vae, SceneCorpus corpus, int n) {
     double sum = 0;
     int batch = 100;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = Compute.newManager()) {
       for (int from = 0; from < n; from += batch) {
         try (NDManager scope = manager.newSubManager()) {
           int[] idx = java.util.stream.IntStream.range(from, Math.min(n, from + batch)).toArray();

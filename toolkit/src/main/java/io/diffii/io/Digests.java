@@ -1,6 +1,7 @@
 package io.diffii.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,18 +28,30 @@ public final class Digests {
   }
 
   /**
-   * Returns the SHA-256 over every regular file under {@code dir}, in the order of their relative
-   * paths, each path followed by its bytes; a missing folder has the digest of nothing.
+   * Returns the SHA-256 over every regular file under {@code dir} except documentation ({@code
+   * *.md}), in the order of their relative paths, each path followed by its bytes; a missing folder
+   * has the digest of nothing. A model card is left out because editing it changes nothing the
+   * folder computes, and a run keyed by this digest should not be redone for it. Files are
+   * streamed, so weights over 2 GiB (a real Stable Diffusion UNet) hash like any other.
    */
   public static String ofFolder(Path dir) {
     MessageDigest md = sha256();
     if (Files.isDirectory(dir)) {
       try (Stream<Path> walk = Files.walk(dir)) {
-        List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+        List<Path> files =
+            walk.filter(Files::isRegularFile)
+                .filter(f -> !f.getFileName().toString().endsWith(".md"))
+                .sorted()
+                .toList();
+        byte[] buffer = new byte[1 << 16];
         for (Path f : files) {
           md.update(
               dir.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
-          md.update(Files.readAllBytes(f));
+          try (InputStream in = Files.newInputStream(f)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+              md.update(buffer, 0, n);
+            }
+          }
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot hash " + dir, e);

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import io.diffii.classify.Classifier;
 import io.diffii.classify.ResNet;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ public final class Lpips implements AutoCloseable {
   /** As {@link #of}, also closing {@code network} (the manager of a network loaded here). */
   private static Lpips create(
       String name, Features features, List<float[]> weights, NDManager network) {
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Compute.newManager();
     List<NDArray> w = null;
     if (weights != null) {
       w = new ArrayList<>();
@@ -162,7 +163,7 @@ public final class Lpips implements AutoCloseable {
       }
     }
     AlexNetFeatures alex = new AlexNetFeatures();
-    NDManager net = NDManager.newBaseManager();
+    NDManager net = Compute.newManager();
     try {
       try (NDManager scope = net.newSubManager()) {
         Map<String, NDArray> tensors = Safetensors.readAll(alexFile, scope);
@@ -189,7 +190,7 @@ public final class Lpips implements AutoCloseable {
   private static List<float[]> readLin(Path file) {
     List<String> problems = new ArrayList<>();
     List<float[]> out = new ArrayList<>();
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = Compute.newManager()) {
       Map<String, NDArray> tensors = Safetensors.readAll(file, scope);
       Set<String> expected = new HashSet<>();
       for (int l = 0; l < AlexNetFeatures.CHANNELS.length; l++) {
@@ -223,7 +224,7 @@ public final class Lpips implements AutoCloseable {
    * ({@code config.json} + {@code model.safetensors} of a {@link ResNet}); see the class comment.
    */
   public static Lpips embedded(Path backboneDir) {
-    NDManager net = NDManager.newBaseManager();
+    NDManager net = Compute.newManager();
     try {
       Classifier c = Classifier.load(backboneDir, net);
       if (!(c instanceof ResNet resnet)) {

@@ -3,6 +3,7 @@ package io.diffii.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.diffii.nn.Compute;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -26,7 +27,7 @@ public final class SetMetrics {
       Lpips lpips, Map<Integer, List<float[]>> byClass, int height, int width) {
     double sum = 0;
     int classes = 0;
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Compute.newManager()) {
       for (List<float[]> images : byClass.values()) {
         if (images.size() < 2) {
           continue;
@@ -55,7 +56,7 @@ public final class SetMetrics {
       int width) {
     double sum = 0;
     int n = 0;
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Compute.newManager()) {
       for (Map.Entry<Integer, List<float[]>> e : byClass.entrySet()) {
         try (NDManager scope = m.newSubManager()) {
           NDArray images = stack(scope, e.getValue(), height, width);

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import io.diffii.io.ConfigJson;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Linear;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Tensors;
@@ -79,7 +80,7 @@ public final class ClipModel implements AutoCloseable {
    */
   public static ClipModel create(
       ClipConfig config, Tokenizer tokenizer, ClipImageProcessor processor) {
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Compute.newManager();
     try {
       ClipModel model = new ClipModel(config, manager, tokenizer, processor);
       Parameter scale = model.head.logitScale;
@@ -113,7 +114,7 @@ public final class ClipModel implements AutoCloseable {
     }
     Tokenizer tokenizer = Tokenizer.load(dir);
     ClipImageProcessor processor = ClipImageProcessor.read(dir, config.vision().imageSize());
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Compute.newManager();
     try {
       ClipModel model = new ClipModel(config, manager, tokenizer, processor);
       try (NDManager scope = manager.newSubManager()) {

@@ -37,17 +37,18 @@ public final class ClipTextModel extends NamedBlock {
   /** Builds the encoder of {@code config}; parameter shapes are fixed, arrays not allocated. */
   public ClipTextModel(ClipTextConfig config) {
     this.config = config;
-    TextModel text = module("text_model", new TextModel());
-    Embeddings embeddings = text.module("embeddings", new Embeddings());
+    ModuleNode text = module("text_model", new ModuleNode());
+    ModuleNode embeddings = text.module("embeddings", new ModuleNode());
     this.tokenEmbedding =
-        embeddings.module("token_embedding", new Table(config.vocabSize(), config.hiddenSize()))
+        embeddings.module(
+                "token_embedding", new ModuleNode.Table(config.vocabSize(), config.hiddenSize()))
             .weight;
     this.positionEmbedding =
         embeddings.module(
                 "position_embedding",
-                new Table(config.maxPositionEmbeddings(), config.hiddenSize()))
+                new ModuleNode.Table(config.maxPositionEmbeddings(), config.hiddenSize()))
             .weight;
-    Encoder encoder = text.module("encoder", new Encoder());
+    ModuleNode encoder = text.module("encoder", new ModuleNode());
     this.layers = encoder.module("layers", new ModuleList<>());
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(
@@ -172,34 +173,5 @@ public final class ClipTextModel extends NamedBlock {
     return new Shape[] {
       new Shape(s.get(0), s.get(1), config.hiddenSize()), new Shape(s.get(0), config.hiddenSize())
     };
-  }
-
-  /** A named level of the module tree without computation of its own. */
-  private static class Node extends NamedBlock {
-    @Override
-    protected NDList forwardInternal(
-        ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-      throw new UnsupportedOperationException("called through ClipTextModel");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-      throw new UnsupportedOperationException("called through ClipTextModel");
-    }
-  }
-
-  private static final class TextModel extends Node {}
-
-  private static final class Embeddings extends Node {}
-
-  private static final class Encoder extends Node {}
-
-  /** An embedding table {@code [rows, width]} with the parameter name {@code weight}. */
-  private static final class Table extends Node {
-    final Parameter weight;
-
-    Table(long rows, long width) {
-      weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(rows, width));
-    }
   }
 }

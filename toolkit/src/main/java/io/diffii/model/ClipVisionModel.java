@@ -40,7 +40,7 @@ public final class ClipVisionModel extends NamedBlock {
   public ClipVisionModel(ClipVisionConfig config) {
     this.config = config;
     int d = config.hiddenSize();
-    Node vision = module("vision_model", new Node());
+    ModuleNode vision = module("vision_model", new ModuleNode());
     Embeddings embeddings = vision.module("embeddings", new Embeddings(d));
     this.classEmbedding = embeddings.classEmbedding;
     this.patchEmbedding =
@@ -48,9 +48,10 @@ public final class ClipVisionModel extends NamedBlock {
             "patch_embedding",
             new Conv2d(config.numChannels(), d, config.patchSize(), config.patchSize(), 0, false));
     this.positionEmbedding =
-        embeddings.module("position_embedding", new Table(config.numPatches() + 1, d)).weight;
+        embeddings.module("position_embedding", new ModuleNode.Table(config.numPatches() + 1, d))
+            .weight;
     this.preLayerNorm = vision.module("pre_layrnorm", new LayerNorm(d, config.layerNormEps()));
-    Node encoder = vision.module("encoder", new Node());
+    ModuleNode encoder = vision.module("encoder", new ModuleNode());
     this.layers = encoder.module("layers", new ModuleList<>());
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(
@@ -134,35 +135,12 @@ public final class ClipVisionModel extends NamedBlock {
     };
   }
 
-  /** A named level of the module tree without computation of its own. */
-  private static class Node extends NamedBlock {
-    @Override
-    protected NDList forwardInternal(
-        ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-      throw new UnsupportedOperationException("called through ClipVisionModel");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-      throw new UnsupportedOperationException("called through ClipVisionModel");
-    }
-  }
-
   /** {@code embeddings}: holds the class token {@code [D]} as its own parameter. */
-  private static final class Embeddings extends Node {
+  private static final class Embeddings extends ModuleNode {
     final Parameter classEmbedding;
 
     Embeddings(long width) {
       classEmbedding = parameter("class_embedding", Parameter.Type.WEIGHT, new Shape(width));
-    }
-  }
-
-  /** An embedding table {@code [rows, width]} with the parameter name {@code weight}. */
-  private static final class Table extends Node {
-    final Parameter weight;
-
-    Table(long rows, long width) {
-      weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(rows, width));
     }
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.Compute;
 import io.diffii.nn.Linear;
 import io.diffii.nn.LoraAdapter;
 import io.diffii.nn.NamedBlock;
@@ -143,7 +144,7 @@ public final class Lora {
    * Every adapter must be found, and every LoRA tensor of the component must fit one.
    */
   public static void load(Path file, String component, Map<String, LoraAdapter> adapters) {
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = Compute.newManager()) {
       Map<String, NDArray> found = new TreeMap<>();
       for (Map.Entry<String, NDArray> e : Safetensors.readAll(file, scope).entrySet()) {
         String key = e.getKey();

@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.Compute;
 import io.diffii.nn.NamedBlock;
 import io.diffii.nn.Weights;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class StableDiffusion implements AutoCloseable {
   /** Reads a diffusers folder. */
   public static StableDiffusion load(Path dir) {
     JsonObject index = readIndex(dir);
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Compute.newManager();
     try {
       UNet2DConditionModel unet =
           new UNet2DConditionModel(UNetConfig.fromJson(require(dir, index, "unet", "config.json")));

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.diffii.io.Safetensors;
+import io.diffii.nn.Compute;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class TextualInversion {
 
   /** Writes {@code {placeholder: [n, D]}} to a safetensors file. */
   public void save(Path file) {
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = Compute.newManager()) {
       Map<String, NDArray> out = new LinkedHashMap<>();
       placeholders
           .keySet()
@@ -102,7 +103,7 @@ public final class TextualInversion {
    * Copies saved vectors into this concept set; every placeholder must be present with its shape.
    */
   public void load(Path file) {
-    try (NDManager scope = NDManager.newBaseManager()) {
+    try (NDManager scope = Compute.newManager()) {
       Map<String, NDArray> saved = Safetensors.readAll(file, scope);
       for (String p : placeholders.keySet()) {
         NDArray s = saved.get(p);

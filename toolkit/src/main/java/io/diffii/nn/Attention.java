@@ -1,7 +1,9 @@
 package io.diffii.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -108,9 +110,20 @@ public final class Attention extends NamedBlock {
   /**
    * The attention equation, \(\mathrm{softmax}(q k^T/\sqrt{d})\,v\), for {@code q} of shape {@code
    * [..., N, d]} and {@code k}, {@code v} of shape {@code [..., M, d]}; returns {@code [..., N,
-   * d]}.
+   * d]}. Score matrices larger than {@link Compute#chunkBytes()} are computed in chunks of queries.
    */
   public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v) {
+    return scaledDotProduct(q, k, v, Compute.chunkBytes() / Float.BYTES);
+  }
+
+  /**
+   * The attention equation with at most about {@code maxScores} score elements alive at once: the
+   * queries are split into the fewest equal chunks that fit (never below one query), so peak memory
+   * grows linearly in the tokens instead of quadratically. At 64×64 latents one guided
+   * self-attention's scores are {@code 2·8·4096·4096} floats (1 GiB), twice that with the softmax.
+   * Every row's softmax is over all keys, so chunks change no value.
+   */
+  static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, long maxScores) {
     int rank = k.getShape().dimension();
     int[] swapLast = new int[rank];
     for (int i = 0; i < rank; i++) {
@@ -119,8 +132,33 @@ public final class Attention extends NamedBlock {
     swapLast[rank - 2] = rank - 1;
     swapLast[rank - 1] = rank - 2;
     double scale = 1.0 / Math.sqrt(q.getShape().get(q.getShape().dimension() - 1));
-    NDArray scores = Tensors.mul(q.matMul(k.transpose(swapLast)), scale);
-    return scores.softmax(-1).matMul(v);
+    NDArray kt = k.transpose(swapLast);
+    long n = q.getShape().get(rank - 2);
+    long chunk = queryChunk(q.getShape(), k.getShape().get(rank - 2), maxScores);
+    if (chunk >= n) {
+      return Tensors.mul(q.matMul(kt), scale).softmax(-1).matMul(v);
+    }
+    NDList parts = new NDList();
+    for (long start = 0; start < n; start += chunk) {
+      NDArray rows = q.get(new NDIndex("..., {}:{}, :", start, Math.min(n, start + chunk)));
+      // The chunk's scores and weights own PyTorch memory: closing their handles frees them now
+      // (autograd keeps its own references when it records), not when the caller's scope closes.
+      try (NDArray scores = rows.matMul(kt);
+          NDArray scaled = Tensors.mul(scores, scale);
+          NDArray weights = scaled.softmax(-1)) {
+        parts.add(weights.matMul(v));
+      }
+    }
+    NDArray out = NDArrays.concat(parts, rank - 2);
+    parts.close();
+    return out;
+  }
+
+  /** Returns how many queries fit {@code maxScores} score elements (at least one, at most all). */
+  static long queryChunk(Shape q, long keys, long maxScores) {
+    long queries = q.get(q.dimension() - 2);
+    long perQuery = q.size() / q.get(q.dimension() - 1) / queries * keys;
+    return Math.min(queries, Math.max(1, maxScores / perQuery));
   }
 
   /** Returns {@code [B, N, h·d]} rearranged to {@code [B, h, N, d]}. */

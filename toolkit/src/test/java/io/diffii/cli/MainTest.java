@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import io.diffii.augment.Interpolation;
 import io.diffii.classify.Backbone;
 import io.diffii.data.FashionMnist;
 import io.diffii.data.LongTail;
 import io.diffii.embedded.Embedded;
 import io.diffii.experiment.Method;
+import io.diffii.nn.Compute;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -324,6 +327,24 @@ class MainTest {
     assertUsageError(run("few-shot", "--shots", "5,-1"), "'--shots': -1 is not at least 1");
     assertUsageError(run("main", "--seed", "1.5"), "'--seed': '1.5' is not a long");
     assertTrue(ran.isEmpty(), "no job runs on a bad command line");
+  }
+
+  @Test
+  void theDeviceOptionIsTakenByEveryCommandAndChecked() {
+    Device before = Compute.device();
+    try {
+      assertEquals(0, run("few-shot", "--device", "cpu").status());
+      assertEquals(0, run("--device", "cpu", "ood").status());
+      assertEquals(Device.cpu(), Compute.device());
+      assertUsageError(
+          run("main", "--device", "tpu"), "device tpu: expected auto, cpu, gpu or gpu:N");
+      int gpus = Engine.getInstance().getGpuCount();
+      assertUsageError(
+          run("long-tail", "--device", "gpu:" + gpus), "the PyTorch engine sees " + gpus + " GPU");
+      assertEquals(2, ran.size(), "no job runs on a bad device");
+    } finally {
+      Compute.use(before);
+    }
   }
 
   /** Exit status 2, the message on the first of two lines, the second pointing at --help. */

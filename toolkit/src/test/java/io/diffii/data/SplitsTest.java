@@ -114,6 +114,31 @@ class SplitsTest {
   }
 
   @Test
+  void oodCorrelationIsTheTrainingSetsSoNinetyPercentOfFiveShotsMovesFiveScenes() {
+    for (long seed : new long[] {0, 1, 2}) {
+      int[] off = offHabitat(Splits.ood(FashionMnist.load(), 5, 0.9, 100, seed));
+      assertEquals(5, Arrays.stream(off).sum(), "5 of 50 shots off the habitat");
+      assertTrue(
+          Arrays.stream(off).allMatch(n -> n <= 1), "spread evenly: " + Arrays.toString(off));
+    }
+    assertNotEquals(
+        Arrays.toString(offHabitat(Splits.ood(FashionMnist.load(), 5, 0.9, 100, 0))),
+        Arrays.toString(offHabitat(Splits.ood(FashionMnist.load(), 5, 0.9, 100, 1))),
+        "the seed draws which classes get one");
+    int[] quarter = offHabitat(Splits.ood(FashionMnist.load(), 5, 0.74, 100, 0));
+    assertEquals(13, Arrays.stream(quarter).sum());
+    assertTrue(Arrays.stream(quarter).allMatch(n -> n == 1 || n == 2), Arrays.toString(quarter));
+  }
+
+  private static int[] offHabitat(Split split) {
+    int[] off = new int[10];
+    for (Sample s : split.train().samples()) {
+      off[s.label()] += s.attribute(ImageDataset.Y).equals(s.attribute(ImageDataset.PLACE)) ? 0 : 1;
+    }
+    return off;
+  }
+
+  @Test
   void oodTestIsBalancedOverTheFourGroups() {
     Split split = Splits.ood(FashionMnist.load(), 5, 1.0, 100, 8);
     assertEquals(Map.of("0,0", 250, "0,1", 250, "1,0", 250, "1,1", 250), groupCounts(split.test()));

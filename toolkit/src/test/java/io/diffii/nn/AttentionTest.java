@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,46 @@ class AttentionTest {
         }
       }
       assertArrayEquals(expected, Attention.scaledDotProduct(q, k, v).toFloatArray(), 1e-5f);
+    }
+  }
+
+  @Test
+  void queryChunksGiveTheWholeAttentionAndItsGradients() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(5);
+      Shape qShape = new Shape(2, 3, 10, 4);
+      // 2·3 rows of 7 keys per query: 126 scores hold 3 queries, so chunks of 3, 3, 3 and 1.
+      assertEquals(3, Attention.queryChunk(qShape, 7, 126));
+      assertEquals(1, Attention.queryChunk(qShape, 7, 5), "never below one query");
+      assertEquals(10, Attention.queryChunk(qShape, 7, Long.MAX_VALUE));
+      NDArray q = m.randomNormal(qShape);
+      NDArray k = m.randomNormal(new Shape(2, 3, 7, 4));
+      NDArray v = m.randomNormal(new Shape(2, 3, 7, 4));
+      NDArray probe = m.randomNormal(qShape);
+      float[][] whole = valueAndGradients(q, k, v, probe, Long.MAX_VALUE);
+      float[][] chunked = valueAndGradients(q, k, v, probe, 126);
+      for (int i = 0; i < whole.length; i++) {
+        assertArrayEquals(whole[i], chunked[i], 1e-6f, "output, dq, dk, dv: " + i);
+      }
+    }
+  }
+
+  /** Returns the attention's output and the gradients of {@code sum(out · probe)} by q, k, v. */
+  private static float[][] valueAndGradients(
+      NDArray q, NDArray k, NDArray v, NDArray probe, long maxScores) {
+    NDArray[] inputs = {q.duplicate(), k.duplicate(), v.duplicate()};
+    for (NDArray x : inputs) {
+      x.setRequiresGradient(true);
+    }
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray out = Attention.scaledDotProduct(inputs[0], inputs[1], inputs[2], maxScores);
+      gc.backward(out.mul(probe).sum());
+      return new float[][] {
+        out.toFloatArray(),
+        inputs[0].getGradient().toFloatArray(),
+        inputs[1].getGradient().toFloatArray(),
+        inputs[2].getGradient().toFloatArray()
+      };
     }
   }
 
