@@ -76,6 +76,8 @@ public record ResizeCrop(int resize, int crop) {
     if (resize == crop && image.height() == crop && image.width() == crop) {
       return image;
     }
+    // One image in, one float array out: the engine's default device, not Compute's, avoids a GPU
+    // round trip per image.
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray x = m.create(image.data(), new Shape(1, 3, image.height(), image.width()));
       return new RgbImage(crop, crop, apply(x).toFloatArray());
