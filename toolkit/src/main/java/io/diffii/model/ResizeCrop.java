@@ -1,5 +1,6 @@
 package io.diffii.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -76,9 +77,8 @@ public record ResizeCrop(int resize, int crop) {
     if (resize == crop && image.height() == crop && image.width() == crop) {
       return image;
     }
-    // One image in, one float array out: the engine's default device, not Compute's, avoids a GPU
-    // round trip per image.
-    try (NDManager m = NDManager.newBaseManager()) {
+    // One image in, one float array out: on the CPU, a GPU would only add a round trip per image.
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       NDArray x = m.create(image.data(), new Shape(1, 3, image.height(), image.width()));
       return new RgbImage(crop, crop, apply(x).toFloatArray());
     }
