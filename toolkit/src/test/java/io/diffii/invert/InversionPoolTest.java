@@ -66,15 +66,7 @@ class InversionPoolTest {
       Files.write(
           written.get(2).resolveSibling(written.get(2).getFileName() + ".tmp"), new byte[] {1, 2});
       InversionPool resumed = InversionPool.build(pipe, train, prompt, dir.resolve("b"), 8);
-      for (int c = 0; c < 2; c++) {
-        assertEquals(straight.entries(c).size(), resumed.entries(c).size());
-        for (int i = 0; i < straight.entries(c).size(); i++) {
-          assertArrayEquals(
-              Files.readAllBytes(straight.entries(c).get(i).file()),
-              Files.readAllBytes(resumed.entries(c).get(i).file()),
-              resumed.entries(c).get(i).file().toString());
-        }
-      }
+      assertSameLatents(straight, resumed, 2);
     }
   }
 
@@ -88,13 +80,7 @@ class InversionPoolTest {
       // Framed to 32x40, 38x32, ...: the centre crop is the original, so are the latents.
       InversionPool framed =
           InversionPool.build(pipe, Tiny.framed(train), prompt, dir.resolve("framed"), 4);
-      for (int c = 0; c < 2; c++) {
-        for (int i = 0; i < plain.entries(c).size(); i++) {
-          assertArrayEquals(
-              Files.readAllBytes(plain.entries(c).get(i).file()),
-              Files.readAllBytes(framed.entries(c).get(i).file()));
-        }
-      }
+      assertSameLatents(plain, framed, 2);
       // Enlarged 3:2 images need resampling; they still invert to the model's latent size.
       ImageDataset enlarged =
           new ImageDataset(
@@ -114,6 +100,20 @@ class InversionPoolTest {
       }
       double psnr = big.reconstructionPsnr(pipe, enlarged, prompt, List.of(0, 1));
       assertTrue(psnr > 20, "round trip PSNR " + psnr + " dB");
+    }
+  }
+
+  /** Asserts that two pools hold the same latents, byte for byte, for classes 0 .. classes-1. */
+  private static void assertSameLatents(InversionPool expected, InversionPool actual, int classes)
+      throws java.io.IOException {
+    for (int c = 0; c < classes; c++) {
+      assertEquals(expected.entries(c).size(), actual.entries(c).size());
+      for (int i = 0; i < expected.entries(c).size(); i++) {
+        assertArrayEquals(
+            Files.readAllBytes(expected.entries(c).get(i).file()),
+            Files.readAllBytes(actual.entries(c).get(i).file()),
+            actual.entries(c).get(i).file().toString());
+      }
     }
   }
 }
