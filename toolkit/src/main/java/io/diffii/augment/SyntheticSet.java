@@ -114,6 +114,19 @@ public final class SyntheticSet {
   }
 
   /**
+   * Returns the first {@code n} images of class {@code label} in manifest order (fewer if short).
+   */
+  public List<RgbImage> imagesOf(int label, int n) {
+    List<RgbImage> images = new ArrayList<>();
+    for (int i = 0; i < records.size() && images.size() < n; i++) {
+      if (records.get(i).get("label").getAsInt() == label) {
+        images.add(image(i));
+      }
+    }
+    return images;
+  }
+
+  /**
    * Returns the soft label of record {@code i} (a distribution over the classes, as the baselines
    * write it), or null when the record has none (Diff-II: one-hot on its class).
    */
@@ -169,11 +182,7 @@ public final class SyntheticSet {
       while (row.size() < realPerClass) {
         row.add(blank(real.image(0)));
       }
-      for (int i = 0; i < records.size() && row.size() < realPerClass + syntheticPerClass; i++) {
-        if (records.get(i).get("label").getAsInt() == c) {
-          row.add(image(i).toBufferedImage());
-        }
-      }
+      imagesOf(c, syntheticPerClass).forEach(image -> row.add(image.toBufferedImage()));
       while (row.size() < realPerClass + syntheticPerClass) {
         row.add(blank(real.image(0)));
       }

@@ -17,12 +17,14 @@ import io.diffii.classify.SyntheticPool;
 import io.diffii.classify.TrainConfig;
 import io.diffii.classify.Trainer;
 import io.diffii.data.ImageDataset;
+import io.diffii.data.RgbImage;
 import io.diffii.data.Split;
 import io.diffii.io.Digests;
 import io.diffii.metrics.GroupAccuracy;
 import io.diffii.model.ResizeCrop;
 import io.diffii.model.StableDiffusion;
 import io.diffii.notebook.ImageGrid;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -360,12 +362,16 @@ public final class Experiment {
     List<String> stageHashes = new java.util.ArrayList<>();
     Map<String, ImageGrid> grids = new LinkedHashMap<>();
     Table syntheticDirs = SYNTHETIC_SCHEMA.emptyCopy();
+    Map<String, ImageDataset> firstShots = new LinkedHashMap<>();
     Trial trial = null;
     for (Plan.Row row : plan.rows()) {
       if (trial == null
           || !trial.first.setting().equals(row.setting())
           || trial.first.trial() != row.trial()) {
         trial = new Trial(row);
+        if (row.trial() == 0) {
+          firstShots.put(row.setting().label(), trial.split.train());
+        }
         if (row.trial() == 0 && plan.methods().contains(Method.DIFF_II)) {
           int[] counts = trial.split.train().classCounts();
           int real = Math.min(5, java.util.Arrays.stream(counts).max().orElse(1));
@@ -469,6 +475,13 @@ public final class Experiment {
       stageLog.append(stage);
       rows.append(measured);
     }
+    firstShots.forEach(
+        (setting, shots) -> {
+          ImageGrid methods = methodsOfOneClass(setting, shots, syntheticDirs);
+          if (methods != null) {
+            grids.put("methods-" + setting, methods);
+          }
+        });
     Table stages = stageLog.read();
     stages = stages.where(stages.stringColumn("settings_hash").isIn(stageHashes));
     Table classes = classLog.read();
@@ -482,6 +495,51 @@ public final class Experiment {
                 groups.stringColumn("settings_hash").isIn(rows.stringColumn("settings_hash"))));
     return Result.of(
         plan.name() + ", " + benchmark.name(), rows, stages, classes, groups, grids, syntheticDirs);
+  }
+
+  /**
+   * Returns, for the rarest class of trial 0's {@code shots} (the first class when all are equal),
+   * one row of its real shots and one row of each synthetic method's first images of that class, so
+   * methods compare on the same class; null when fewer than two methods made images.
+   */
+  private static ImageGrid methodsOfOneClass(String setting, ImageDataset shots, Table folders) {
+    Table of =
+        folders.where(
+            folders
+                .stringColumn("setting")
+                .isEqualTo(setting)
+                .and(folders.intColumn("trial").isEqualTo(0)));
+    if (of.rowCount() < 2) {
+      return null;
+    }
+    int[] counts = shots.classCounts();
+    int label = 0;
+    for (int c = 1; c < counts.length; c++) {
+      label = counts[c] < counts[label] ? c : label;
+    }
+    int n = 8;
+    List<List<BufferedImage>> rows = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    List<BufferedImage> real = new ArrayList<>();
+    for (int i = 0; i < shots.size() && real.size() < n; i++) {
+      if (shots.label(i) == label) {
+        real.add(shots.image(i).toBufferedImage());
+      }
+    }
+    rows.add(real);
+    labels.add("real " + shots.classNames().get(label));
+    for (int r = 0; r < of.rowCount(); r++) {
+      SyntheticSet set =
+          SyntheticSet.read(Path.of(of.stringColumn("folder").get(r)), shots.classNames());
+      List<BufferedImage> made =
+          set.imagesOf(label, n).stream().map(RgbImage::toBufferedImage).toList();
+      // Real-Filter may have dropped every image of the class.
+      if (!made.isEmpty()) {
+        rows.add(made);
+        labels.add(of.stringColumn("method").get(r));
+      }
+    }
+    return ImageGrid.of(rows).withRowLabels(labels).withScale(2);
   }
 
   /** Returns one row of {@link #GROUP_SCHEMA} per test group of a measured row. */

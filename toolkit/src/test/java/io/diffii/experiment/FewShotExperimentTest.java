@@ -62,6 +62,17 @@ class FewShotExperimentTest {
     assertTrue(Double.isNaN(s.doubleColumn("gain").getDouble(2)), "no Original to gain over");
   }
 
+  @Test
+  void aRunWithSeveralSyntheticMethodsShowsThemOnOneClassBesideItsShots() {
+    Result r =
+        tiny(dir.resolve("methods"), 0, 2, 1)
+            .methods(Method.ORIGINAL, Method.REAL_GUIDANCE, Method.DIFF_II)
+            .run();
+    assertEquals(List.of("2-shot", "methods-2-shot"), List.copyOf(r.grids().keySet()));
+    assertEquals(3, r.grids().get("methods-2-shot").rows(), "real shots, Real-Guidance, Diff-II");
+    assertEquals(2, r.grids().get("methods-2-shot").columns(), "two shots; expansion 1 makes two");
+  }
+
   /**
    * The main job's code path at tiny scale: two shots per class, a few concept steps, 4-step
    * inversion and sampling, expansion 1, a few epochs, 100 test scenes.
