@@ -91,8 +91,7 @@ class MicroBatchedPipelineTest {
       InversionPool single = InversionPool.build(pipe, train, c -> "a photo", dir.resolve("b"), 4);
       for (int c = 0; c < 2; c++) {
         for (int i = 0; i < whole.entries(c).size(); i++) {
-          float diff = whole.latent(m, c, i).sub(single.latent(m, c, i)).abs().max().getFloat();
-          assertTrue(diff <= 1e-6, "latent " + c + "/" + i + " differs by " + diff);
+          assertClose(whole.latent(m, c, i), single.latent(m, c, i), "latent " + c + "/" + i);
         }
       }
     }
