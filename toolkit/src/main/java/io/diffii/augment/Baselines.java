@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -284,15 +283,13 @@ public final class Baselines {
             NDArray decoded = images(method, pipe, edit, scope, train, group, prompts, latent);
             int height = (int) decoded.getShape().get(2);
             int width = (int) decoded.getShape().get(3);
-            int per = 3 * height * width;
-            float[] images = decoded.toFloatArray();
             for (int k = 0; k < group.size() && written < stopAfter; k++) {
               Item item = group.get(k);
               if (done.containsKey(key(item))) {
                 continue;
               }
               String className = train.classNames().get(item.target());
-              float[] chw = Arrays.copyOfRange(images, k * per, (k + 1) * per);
+              float[] chw = decoded.get(k).toFloatArray();
               String file =
                   DiffII.write(
                       out,

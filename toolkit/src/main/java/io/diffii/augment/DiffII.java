@@ -49,7 +49,8 @@ import java.util.function.IntFunction;
  *
  * <p>Every synthetic image is planned before anything is generated: its pair, λ (as a fraction of
  * its arc), suffix and noise seed come from (seed, class, index) alone, and images are generated in
- * fixed batches of that plan. So the same seed gives the same manifest and the same images, and a
+ * fixed batches of that plan (which the pipeline runs in micro-batches of the memory budget, {@link
+ * io.diffii.model.MicroBatch}). So the same seed gives the same manifest and the same images, and a
  * run that was stopped resumes to exactly what an uninterrupted run writes, without duplicates or
  * losses. A class with one image cannot interpolate and starts from a Gaussian latent instead
  * (paper Sec. 4.2); a class with no image is an error.
@@ -286,14 +287,12 @@ public final class DiffII {
           NDArray decoded = sampler.images(NDArrays.concat(starts), plain, suffix);
           int height = (int) decoded.getShape().get(2);
           int width = (int) decoded.getShape().get(3);
-          int per = 3 * height * width;
-          float[] images = decoded.toFloatArray();
           for (int k = 0; k < chunk.size() && written < stopAfter; k++) {
             Item item = chunk.get(k);
             if (done.containsKey(key(item))) {
               continue;
             }
-            float[] chw = java.util.Arrays.copyOfRange(images, k * per, (k + 1) * per);
+            float[] chw = decoded.get(k).toFloatArray();
             String file =
                 write(
                     out,

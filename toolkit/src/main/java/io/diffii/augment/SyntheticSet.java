@@ -143,7 +143,11 @@ public final class SyntheticSet {
     return y;
   }
 
-  /** Returns the images of every class as CHW arrays in [0, 1], the form the trainer mixes in. */
+  /**
+   * Returns the images of every class as CHW arrays in [0, 1], all loaded into memory: for sets of
+   * small images (the embedded 32-px scale, its metrics). A trainer draws from a set of any size
+   * through {@code io.diffii.classify.SyntheticPool#streamed}, which reads each image when drawn.
+   */
   public Map<Integer, List<float[]>> byClass() {
     Map<Integer, List<float[]>> out = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {

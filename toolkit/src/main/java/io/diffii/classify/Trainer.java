@@ -430,15 +430,15 @@ public final class Trainer {
       Random rng) {
     int per = 3 * train.height() * train.width();
     float[] pixels = new float[Math.toIntExact((long) idx.length * per)];
-    float[] targets = new float[idx.length * classes];
+    float[] targets = new float[Math.multiplyExact(idx.length, classes)];
     boolean[] replaced = new boolean[idx.length];
     for (int b = 0; b < idx.length; b++) {
       int label = train.labels()[idx[b]];
       float[] image = train.images().get(idx[b]);
       float[] target = null;
-      List<SyntheticPool.Image> pool = synthetic.of(label);
-      if (!pool.isEmpty() && rng.nextDouble() < config.replacementProbability()) {
-        SyntheticPool.Image drawn = pool.get(rng.nextInt(pool.size()));
+      int pooled = synthetic.size(label);
+      if (pooled > 0 && rng.nextDouble() < config.replacementProbability()) {
+        SyntheticPool.Image drawn = synthetic.image(label, rng.nextInt(pooled));
         SyntheticPool.requireSize(drawn, label, train.height(), train.width());
         image = drawn.chw();
         target = drawn.target();

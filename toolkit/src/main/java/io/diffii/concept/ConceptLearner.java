@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.diffii.data.ImageDataset;
 import io.diffii.model.Lora;
+import io.diffii.model.MicroBatch;
 import io.diffii.model.StableDiffusion;
 import io.diffii.nn.LoraAdapter;
 import io.diffii.nn.NoGrad;
@@ -305,64 +306,70 @@ public final class ConceptLearner {
     }
   }
 
-  /** Autoencoder posteriors of every image and of its mirror image, with labels. */
+  /**
+   * Autoencoder posteriors of every image and of its mirror image (one array per image, so no size
+   * product can overflow), with labels.
+   */
   private record Encoded(
-      float[] mean, float[] logvar, Shape latent, int[] labels, int[][] byClass) {
+      float[][] mean, float[][] logvar, Shape latent, int[] labels, int[][] byClass) {
     int per() {
-      return (int) latent.size();
+      return Math.toIntExact(latent.size());
     }
   }
 
   /**
    * Encodes every image, brought to the model by {@link StableDiffusion#transform}, and its mirror
-   * image.
+   * image, in micro-batches ({@link MicroBatch#encoding}); image 2i is the i-th, 2i + 1 its mirror.
    */
   private Encoded encode(ImageDataset train) {
     int n = train.size();
+    int count = Math.multiplyExact(2, n);
     int side = sd.resolution();
-    int per = 3 * side * side;
-    long total = 2L * n * per;
-    if (total > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "concept learning encodes %d images and their mirror images at %d px in one array of"
-                  + " %d values, more than a Java array holds",
-              n,
-              side,
-              total));
-    }
-    int[] labels = new int[2 * n];
-    float[] pixels = new float[(int) total];
-    for (int i = 0; i < n; i++) {
-      float[] d = sd.transform().apply(train.image(i)).data();
-      System.arraycopy(d, 0, pixels, 2 * i * per, per);
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < side; y++) {
-          for (int x = 0; x < side; x++) {
-            pixels[(2 * i + 1) * per + (c * side + y) * side + x] =
-                d[(c * side + y) * side + side - 1 - x];
+    int per = Math.multiplyExact(3, Math.multiplyExact(side, side));
+    int micro = MicroBatch.encoding(sd);
+    int[] labels = new int[count];
+    float[][] mean = new float[count][];
+    float[][] logvar = new float[count][];
+    Shape latent = null;
+    for (int from = 0; from < count; from += micro) {
+      int to = Math.min(count, from + micro);
+      float[] pixels = new float[Math.multiplyExact(to - from, per)];
+      float[] image = null;
+      for (int j = from; j < to; j++) {
+        if (image == null || j % 2 == 0) {
+          image = sd.transform().apply(train.image(j / 2)).data();
+        }
+        int at = (j - from) * per;
+        if (j % 2 == 0) {
+          System.arraycopy(image, 0, pixels, at, per);
+        } else {
+          for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < side; y++) {
+              for (int x = 0; x < side; x++) {
+                pixels[at + (c * side + y) * side + x] =
+                    image[(c * side + y) * side + side - 1 - x];
+              }
+            }
           }
         }
+        labels[j] = train.label(j / 2);
       }
-      labels[2 * i] = train.label(i);
-      labels[2 * i + 1] = train.label(i);
-    }
-    try (NDManager scope = sd.manager().newSubManager()) {
-      NDArray images = scope.create(pixels, new Shape(2L * n, 3, side, side));
-      NDList post = sd.vae().encode(images.mul(2).sub(1));
-      int[][] byClass = new int[train.classNames().size()][];
-      for (int c = 0; c < byClass.length; c++) {
-        int cls = c;
-        byClass[c] = IntStream.range(0, labels.length).filter(j -> labels[j] == cls).toArray();
+      try (NDManager scope = sd.manager().newSubManager()) {
+        NDArray images = scope.create(pixels, new Shape(to - from, 3, side, side));
+        NDList post = sd.vae().encode(images.mul(2).sub(1));
+        latent = post.get(0).getShape().slice(1);
+        for (int j = from; j < to; j++) {
+          mean[j] = post.get(0).get(j - from).toFloatArray();
+          logvar[j] = post.get(1).get(j - from).toFloatArray();
+        }
       }
-      return new Encoded(
-          post.get(0).toFloatArray(),
-          post.get(1).toFloatArray(),
-          post.get(0).getShape().slice(1),
-          labels,
-          byClass);
     }
+    int[][] byClass = new int[train.classNames().size()][];
+    for (int c = 0; c < byClass.length; c++) {
+      int cls = c;
+      byClass[c] = IntStream.range(0, labels.length).filter(j -> labels[j] == cls).toArray();
+    }
+    return new Encoded(mean, logvar, latent, labels, byClass);
   }
 
   /** Draws a batch of image indices, uniformly or class-balanced. */
@@ -412,16 +419,15 @@ public final class ConceptLearner {
       boolean training) {
     int per = data.per();
     float scale = sd.vae().scalingFactor();
-    float[] x0 = new float[idx.length * per];
+    float[] x0 = new float[Math.multiplyExact(idx.length, per)];
     int length = sd.tokenizer().maxLength();
-    long[] ids = new long[idx.length * length];
+    long[] ids = new long[Math.multiplyExact(idx.length, length)];
     for (int b = 0; b < idx.length; b++) {
+      float[] mean = data.mean()[idx[b]];
+      float[] logvar = data.logvar()[idx[b]];
       for (int p = 0; p < per; p++) {
-        int at = idx[b] * per + p;
         x0[b * per + p] =
-            (float)
-                ((data.mean()[at] + Math.exp(0.5 * data.logvar()[at]) * rng.nextGaussian())
-                    * scale);
+            (float) ((mean[p] + Math.exp(0.5 * logvar[p]) * rng.nextGaussian()) * scale);
       }
       String prompt = concepts.prompt(data.labels()[idx[b]]);
       System.arraycopy(sd.tokenizer().encode(prompt), 0, ids, b * length, length);
@@ -431,15 +437,30 @@ public final class ConceptLearner {
     int[] t = rng.ints(idx.length, 0, schedule.numTrainTimesteps()).toArray();
     NDArray noise = GaussianNoise.sample(scope, shape, clean.getDataType(), rng);
     NDArray noisy = schedule.addNoise(clean, noise, t);
-    ParameterStore store = new ParameterStore(scope, false);
-    NDArray context =
-        sd.textEncoder()
-            .encode(store, scope.create(ids, new Shape(idx.length, length)), training)
-            .get(0);
+    NDArray tokens = scope.create(ids, new Shape(idx.length, length));
+    NDArray timesteps = scope.create(IntStream.of(t).asLongStream().toArray());
+    // Training takes its batch whole (autograd keeps every graph until the backward pass anyway);
+    // the held-out loss, which may cover the whole training set, goes in micro-batches.
     NDArray predicted =
-        sd.unet()
-            .predictNoise(noisy, scope.create(IntStream.of(t).asLongStream().toArray()), context);
+        training
+            ? predictNoise(noisy, timesteps, tokens, true)
+            : MicroBatch.apply(
+                noisy,
+                MicroBatch.denoising(sd, false),
+                (part, from, to) ->
+                    predictNoise(
+                        part,
+                        MicroBatch.rows(timesteps, part.getManager(), from, to),
+                        MicroBatch.rows(tokens, part.getManager(), from, to),
+                        false));
     return predicted.sub(noise).square().mean();
+  }
+
+  /** The UNet's noise prediction for noisy latents at timesteps {@code t}, captioned by tokens. */
+  private NDArray predictNoise(NDArray noisy, NDArray t, NDArray tokens, boolean training) {
+    ParameterStore store = new ParameterStore(noisy.getManager(), false);
+    NDArray context = sd.textEncoder().encode(store, tokens, training).get(0);
+    return sd.unet().predictNoise(noisy, t, context);
   }
 
   /**

@@ -29,14 +29,15 @@ public record RgbImage(int height, int width, float[] data) {
       throw new IllegalArgumentException(
           "image size must be positive, got " + height + "x" + width);
     }
-    if (data.length != CHANNELS * height * width) {
+    // In long: 3·H·W of a huge image would wrap around in int and could match a short array.
+    if (data.length != (long) CHANNELS * height * width) {
       throw new IllegalArgumentException(
           "image "
               + height
               + "x"
               + width
               + " needs "
-              + CHANNELS * height * width
+              + (long) CHANNELS * height * width
               + " values, got "
               + data.length);
     }
@@ -65,7 +66,12 @@ public record RgbImage(int height, int width, float[] data) {
   public static RgbImage of(BufferedImage image) {
     int h = image.getHeight();
     int w = image.getWidth();
-    float[] data = new float[CHANNELS * h * w];
+    long values = (long) CHANNELS * h * w;
+    if (values > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "image " + h + "x" + w + " needs " + values + " values, more than a Java array holds");
+    }
+    float[] data = new float[(int) values];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int rgb = image.getRGB(x, y);

@@ -682,18 +682,24 @@ public final class Experiment {
   }
 
   /**
-   * Returns a synthetic set as the trainer's pool: each image under its manifest label, brought to
-   * the classifier by {@code transform} as the real images are, with its soft label when it has
-   * one.
+   * Returns a synthetic set as the trainer's pool: each image under its manifest label, read from
+   * disk when drawn and brought to the classifier by {@code transform} as the real images are, with
+   * its soft label when it has one, through a cache of {@link SyntheticPool#defaultCacheBytes()}.
    */
   static SyntheticPool pool(SyntheticSet set, ResizeCrop transform) {
-    Map<Integer, List<SyntheticPool.Image>> byClass = new LinkedHashMap<>();
-    for (int i = 0; i < set.size(); i++) {
-      byClass
-          .computeIfAbsent(set.records().get(i).get("label").getAsInt(), k -> new ArrayList<>())
-          .add(new SyntheticPool.Image(transform.apply(set.image(i)).data(), set.softLabel(i)));
-    }
-    return SyntheticPool.withTargets(byClass);
+    return pool(set, transform, SyntheticPool.defaultCacheBytes());
+  }
+
+  /** As {@link #pool(SyntheticSet, ResizeCrop)} with a cache of {@code cacheBytes}. */
+  static SyntheticPool pool(SyntheticSet set, ResizeCrop transform, long cacheBytes) {
+    List<Integer> labels = new ArrayList<>();
+    set.records().forEach(r -> labels.add(r.get("label").getAsInt()));
+    return SyntheticPool.streamed(
+        labels,
+        i -> new SyntheticPool.Image(transform.apply(set.image(i)).data(), set.softLabel(i)),
+        cacheBytes,
+        transform.crop(),
+        transform.crop());
   }
 
   /** Returns the project's git commit, or "unknown" outside a git checkout. */

@@ -42,7 +42,10 @@ public final class InversionPool {
   /** One pooled latent: the source image's id and class, and its file. */
   public record Entry(String id, int label, Path file) {}
 
-  /** Images inverted together (one class at a time). */
+  /**
+   * Images read and inverted together (one class at a time); the pipeline runs them through the
+   * models in micro-batches of the memory budget ({@link io.diffii.model.MicroBatch}).
+   */
   public static final int BATCH = 64;
 
   private final List<List<Entry>> byClass;

@@ -201,7 +201,7 @@ public final class ClipModel implements AutoCloseable {
   /** Returns the token ids {@code [K, L]} of {@code prompts}, padded as the tokenizer pads. */
   public NDArray tokenize(List<String> prompts, NDManager m) {
     int length = tokenizer.maxLength();
-    long[] ids = new long[prompts.size() * length];
+    long[] ids = new long[Math.multiplyExact(prompts.size(), length)];
     for (int i = 0; i < prompts.size(); i++) {
       System.arraycopy(tokenizer.encode(prompts.get(i)), 0, ids, i * length, length);
     }

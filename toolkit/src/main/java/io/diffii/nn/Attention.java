@@ -136,7 +136,12 @@ public final class Attention extends NamedBlock {
     long n = q.getShape().get(rank - 2);
     long chunk = queryChunk(q.getShape(), k.getShape().get(rank - 2), maxScores);
     if (chunk >= n) {
-      return Tensors.mul(q.matMul(kt), scale).softmax(-1).matMul(v);
+      // Freed at once as the chunks below, so no score matrix outlives its attention call.
+      try (NDArray scores = q.matMul(kt);
+          NDArray scaled = Tensors.mul(scores, scale);
+          NDArray weights = scaled.softmax(-1)) {
+        return weights.matMul(v);
+      }
     }
     NDList parts = new NDList();
     for (long start = 0; start < n; start += chunk) {

@@ -12,7 +12,8 @@ import java.util.Locale;
  * {@link #use} in a notebook, or by the system property {@code diffii.device}; every manager the
  * toolkit opens comes from {@link #newManager}, so arrays made inside a stage share the device of
  * the models they meet. It also holds the size above which one intermediate is computed in chunks
- * ({@link #chunkBytes()}).
+ * ({@link #chunkBytes()}) and the memory budget that the diffusion stages size their micro-batches
+ * from ({@link #memoryBytes()}, read by {@code io.diffii.model.MicroBatch}).
  */
 public final class Compute {
 
@@ -22,7 +23,12 @@ public final class Compute {
   /** The system property that sets {@link #chunkBytes()}, in bytes. */
   public static final String CHUNK_PROPERTY = "diffii.chunk.bytes";
 
+  /** The system property that sets {@link #memoryBytes()}, in bytes. */
+  public static final String MEMORY_PROPERTY = "diffii.memory.bytes";
+
   private static volatile Device device;
+
+  private static volatile long memoryBytes = Long.getLong(MEMORY_PROPERTY, 0);
 
   private static volatile long chunkBytes = Long.getLong(CHUNK_PROPERTY, 256L * 1024 * 1024);
 
@@ -73,6 +79,45 @@ public final class Compute {
       throw new IllegalArgumentException("chunk size must be positive, got " + bytes);
     }
     chunkBytes = bytes;
+  }
+
+  /**
+   * Returns the memory, in bytes, that one model call's intermediate arrays may take on {@link
+   * #device()}: the budget every diffusion stage sizes its micro-batches from ({@code
+   * io.diffii.model.MicroBatch}). Set by {@link #memoryBytes(long)} or the system property {@code
+   * diffii.memory.bytes}; otherwise half the GPU's memory on a GPU and a quarter of the physical
+   * memory on the CPU, fixed by the machine (not by what happens to be free), so a rerun on the
+   * same machine cuts the same batches. The models' weights are not part of it.
+   */
+  public static long memoryBytes() {
+    long b = memoryBytes;
+    return b > 0 ? b : defaultMemoryBytes(device());
+  }
+
+  /**
+   * Sets {@link #memoryBytes()}: smaller runs the diffusion stages in smaller micro-batches, which
+   * changes no result, only speed and peak memory; 0 restores the default.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   */
+  public static void memoryBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("memory budget must not be negative, got " + bytes);
+    }
+    memoryBytes = bytes;
+  }
+
+  /** Returns the default budget on {@code d}: half a GPU's memory, a quarter of physical memory. */
+  static long defaultMemoryBytes(Device d) {
+    if (d.isGpu()) {
+      return ai.djl.util.cuda.CudaUtils.getGpuMemory(d).getMax() / 2;
+    }
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long physical =
+        os instanceof com.sun.management.OperatingSystemMXBean sun
+            ? sun.getTotalMemorySize()
+            : Runtime.getRuntime().maxMemory();
+    return Math.max(1, physical / 4);
   }
 
   /** Returns a new base manager on {@link #device()}. */

@@ -26,7 +26,6 @@ import java.util.Locale;
 public final class ImageToImage {
 
   private final SdPipeline pipe;
-  private final Denoiser denoiser;
   private final int steps;
   private final double guidance;
 
@@ -37,7 +36,6 @@ public final class ImageToImage {
           "image-to-image needs steps >= 1 and guidance >= 1, got " + steps + " and " + guidance);
     }
     this.pipe = pipe;
-    this.denoiser = new Denoiser(pipe.model().unet());
     this.steps = steps;
     this.guidance = guidance;
   }
@@ -80,8 +78,8 @@ public final class ImageToImage {
     NDArray cond = pipe.embed(manager, prompts);
     NDArray uncond = guidance == 1 ? null : pipe.embed(manager, Collections.nCopies((int) n, ""));
     // 3. DDIM from t_s down, as text-to-image from there
-    return DenoisingLoop.run(
-        denoiser, scheduler, timesteps, start, PromptSchedule.constant(cond), uncond, guidance);
+    return pipe.denoise(
+        scheduler, timesteps, start, PromptSchedule.constant(cond), uncond, guidance);
   }
 
   /**

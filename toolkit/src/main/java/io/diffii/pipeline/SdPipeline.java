@@ -3,11 +3,13 @@ package io.diffii.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.diffii.model.MicroBatch;
 import io.diffii.model.StableDiffusion;
 import io.diffii.schedule.DdimConfig;
 import io.diffii.schedule.DdimInverseScheduler;
 import io.diffii.schedule.DdimScheduler;
 import io.diffii.schedule.GaussianNoise;
+import io.diffii.schedule.Scheduler;
 import java.util.List;
 import java.util.Random;
 
@@ -15,6 +17,10 @@ import java.util.Random;
  * The text-to-image plumbing shared by every generator: prompts to embeddings, images to scaled
  * latents and back, DDIM sampling and DDIM inversion, all on one {@link StableDiffusion}. Images
  * are {@code [B, 3, H, W]} in [0, 1]; latents are scaled by the autoencoder's scaling factor.
+ *
+ * <p>Every model call runs in micro-batches of the size {@link MicroBatch} gives for the memory
+ * budget, each in its own scope, so a batch of any size peaks at one micro-batch's intermediates;
+ * every image is computed on its own, so the split changes no result.
  */
 public final class SdPipeline {
 
@@ -48,22 +54,34 @@ public final class SdPipeline {
   /** Returns the prompt embeddings {@code [B, L, D]} of {@code prompts}, in {@code manager}. */
   public NDArray embed(NDManager manager, List<String> prompts) {
     int length = sd.tokenizer().maxLength();
-    long[] ids = new long[prompts.size() * length];
+    long[] ids = new long[Math.multiplyExact(prompts.size(), length)];
     for (int i = 0; i < prompts.size(); i++) {
       System.arraycopy(sd.tokenizer().encode(prompts.get(i)), 0, ids, i * length, length);
     }
-    return sd.textEncoder().encode(manager.create(ids, new Shape(prompts.size(), length))).get(0);
+    NDArray tokens = manager.create(ids, new Shape(prompts.size(), length));
+    return MicroBatch.apply(
+        tokens,
+        MicroBatch.denoising(sd, false),
+        (part, from, to) -> sd.textEncoder().encode(part).get(0));
   }
 
   /** Returns the scaled posterior-mean latents of images in [0, 1]. */
   public NDArray encode(NDArray images) {
-    return sd.vae().encode(images.mul(2).sub(1)).get(0).mul(sd.vae().scalingFactor());
+    return MicroBatch.apply(
+        images,
+        MicroBatch.encoding(sd),
+        (part, from, to) ->
+            sd.vae().encode(part.mul(2).sub(1)).get(0).mul(sd.vae().scalingFactor()));
   }
 
   /** Returns images in [0, 1] decoded from scaled latents. */
   public NDArray decode(NDArray latents) {
     checkLatents("latents", latents, sd.vae().config().latentChannels());
-    return sd.vae().decode(latents.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1);
+    return MicroBatch.apply(
+        latents,
+        MicroBatch.decoding(sd),
+        (part, from, to) ->
+            sd.vae().decode(part.div(sd.vae().scalingFactor())).add(1).div(2).clip(0, 1));
   }
 
   /**
@@ -87,8 +105,35 @@ public final class SdPipeline {
       int n = (int) start.getShape().get(0);
       uncond = embed(start.getManager(), java.util.Collections.nCopies(n, ""));
     }
-    return DenoisingLoop.run(
-        denoiser, new DdimScheduler(scheduleConfig), steps, start, prompts, uncond, guidance);
+    DdimScheduler scheduler = new DdimScheduler(scheduleConfig);
+    return denoise(scheduler, scheduler.timesteps(steps), start, prompts, uncond, guidance);
+  }
+
+  /**
+   * Runs {@link DenoisingLoop} from {@code start} over {@code timesteps} of {@code scheduler} (its
+   * step count already fixed) in micro-batches: each micro-batch of latents goes through every
+   * timestep with its rows of the prompt embeddings and of {@code uncond} (null when the guidance
+   * is 1). The result lives in {@code start}'s manager.
+   */
+  public NDArray denoise(
+      Scheduler scheduler,
+      int[] timesteps,
+      NDArray start,
+      PromptSchedule prompts,
+      NDArray uncond,
+      double guidance) {
+    return MicroBatch.apply(
+        start,
+        MicroBatch.denoising(sd, guidance != 1.0),
+        (part, from, to) ->
+            DenoisingLoop.run(
+                denoiser,
+                scheduler,
+                timesteps,
+                part,
+                t -> MicroBatch.rows(prompts.at(t), part.getManager(), from, to),
+                uncond == null ? null : MicroBatch.rows(uncond, part.getManager(), from, to),
+                guidance));
   }
 
   /** Generates images for {@code prompts} from seeded noise. */
@@ -116,10 +161,10 @@ public final class SdPipeline {
     NDArray cond = embed(manager, prompts);
     NDArray uncond =
         guidance == 1.0 ? null : embed(manager, java.util.Collections.nCopies(prompts.size(), ""));
-    return DenoisingLoop.run(
-        denoiser,
-        new DdimInverseScheduler(scheduleConfig),
-        steps,
+    DdimInverseScheduler scheduler = new DdimInverseScheduler(scheduleConfig);
+    return denoise(
+        scheduler,
+        scheduler.timesteps(steps),
         latents,
         PromptSchedule.constant(cond),
         uncond,

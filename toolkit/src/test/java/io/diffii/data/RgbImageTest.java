@@ -60,4 +60,13 @@ class RgbImageTest {
   void wrongDataLengthIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> new RgbImage(2, 2, new float[11]));
   }
+
+  @Test
+  void aSizeWhoseValueCountWrapsAroundInIntIsRejected() {
+    // 3 x 65536 x 21846 = 2^32 + 131072: in int arithmetic it would pass for 131072 values.
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new RgbImage(65536, 21846, new float[131072]));
+    assertTrue(e.getMessage().contains("4295098368"), e.getMessage());
+  }
 }
