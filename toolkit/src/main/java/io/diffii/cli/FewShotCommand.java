@@ -160,6 +160,9 @@ final class FewShotCommand implements Callable<Integer> {
       description = "With --model: Diff-II's suffixes, one a line, instead of CLIP's captions.")
   Path captions;
 
+  /** With --model: the concept steps given on the command line, else null (the settings'). */
+  Integer conceptSteps;
+
   @Mixin TrialOptions trial;
 
   @Spec CommandSpec spec;
@@ -212,9 +215,6 @@ final class FewShotCommand implements Callable<Integer> {
     }
     return job.run(this);
   }
-
-  /** With --model: the concept steps given on the command line, else null (the settings'). */
-  Integer conceptSteps;
 
   /**
    * The full-scale benchmark the options describe, its backbone folders kept under {@code
