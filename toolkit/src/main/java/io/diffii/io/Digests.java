@@ -43,21 +43,36 @@ public final class Digests {
                 .filter(f -> !f.getFileName().toString().endsWith(".md"))
                 .sorted()
                 .toList();
-        byte[] buffer = new byte[1 << 16];
         for (Path f : files) {
           md.update(
               dir.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
-          try (InputStream in = Files.newInputStream(f)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-              md.update(buffer, 0, n);
-            }
-          }
+          update(md, f);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot hash " + dir, e);
       }
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** Returns the SHA-256 of the bytes of {@code file}, streamed, in lowercase hex. */
+  public static String ofFile(Path file) {
+    MessageDigest md = sha256();
+    try {
+      update(md, file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot hash " + file, e);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static void update(MessageDigest md, Path file) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        md.update(buffer, 0, n);
+      }
+    }
   }
 
   private static MessageDigest sha256() {
